@@ -1,0 +1,39 @@
+# Makefile: the entry points. Every target installs missing Debian packages first.
+JOBS ?= $(shell nproc)
+SOURCES = $(shell git ls-files '*.cpp' '*.h' 2>/dev/null)
+
+.PHONY: deps demo test asan bench format format-check clean
+
+deps:
+	@scripts/install-deps.sh
+
+demo: deps
+	@cmake --preset release >/dev/null
+	@cmake --build build/release -j$(JOBS) --target linear_regression_gd >/dev/null
+	@./build/release/examples/linear_regression_gd
+
+test: deps format-check
+	cmake --preset dev
+	cmake --build build/dev -j$(JOBS)
+	ctest --test-dir build/dev --output-on-failure -j$(JOBS)
+
+asan: deps
+	cmake --preset asan
+	cmake --build build/asan -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  ctest --test-dir build/asan --output-on-failure -j$(JOBS)
+
+bench: deps
+	cmake --preset release -DATHANOR_BUILD_BENCH=ON
+	cmake --build build/release -j$(JOBS) --target bench_matmul
+	./build/release/bench/bench_matmul
+
+format:
+	clang-format -i $(SOURCES)
+
+format-check:
+	@clang-format --dry-run --Werror $(SOURCES) || \
+	  (echo "formatting differs from .clang-format: run 'make format'" >&2; exit 1)
+
+clean:
+	rm -rf build

@@ -1,0 +1,14 @@
+// include/athanor/ops/linalg.h: matrix products.
+#pragma once
+
+#include <athanor/tensor/tensor.h>
+
+namespace athanor {
+
+/// Matrix product with NumPy/PyTorch semantics: 1-D x 1-D is a dot product, 2-D x 2-D a matrix
+/// product, a 1-D operand is treated as a row (left) or column (right) vector and that dimension
+/// removed, and higher ranks are batches of matrices whose batch dimensions broadcast.
+/// [..., M, K] x [..., K, N] -> [..., M, N]. float32 runs on oneDNN.
+Tensor matmul(const Tensor& a, const Tensor& b);
+
+}  // namespace athanor

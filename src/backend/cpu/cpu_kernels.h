@@ -1,0 +1,29 @@
+// src/backend/cpu/cpu_kernels.h: the CPU implementations behind backend::KernelTable.
+#pragma once
+
+#include "backend/kernels.h"
+
+namespace athanor::cpu {
+
+using backend::BinaryOp;
+using backend::ReduceOp;
+using backend::UnaryOp;
+using backend::View;
+
+void copy(const View& src, const View& dst);
+void fill(const View& dst, double value);
+void iota(const View& dst, double start, double step);
+void unary(UnaryOp op, const View& x, const View& y);
+void binary(BinaryOp op, const View& a, const View& b, const View& out);
+void where(const View& cond, const View& a, const View& b, const View& out);
+void reduce(ReduceOp op, const View& x, int begin_dim, int end_dim, const View& out,
+            const View* indices);
+void softmax(const View& x, int dim, bool log, const View& y);
+void softmax_backward(const View& dy, const View& y, int dim, bool log, const View& dx);
+void matmul(const View& a, const View& w, const View& out);
+void index_select(const View& x, int dim, const View& index, const View& out);
+void index_add(const View& out, int dim, const View& index, const View& src);
+void gather(const View& x, int dim, const View& index, const View& out);
+void scatter_add(const View& out, int dim, const View& index, const View& src);
+
+}  // namespace athanor::cpu

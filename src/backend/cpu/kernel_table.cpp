@@ -1,0 +1,33 @@
+// src/backend/cpu/kernel_table.cpp: the CPU kernel table and the per-device lookup.
+#include <athanor/core/error.h>
+
+#include "backend/cpu/cpu_kernels.h"
+
+namespace athanor::backend {
+
+const KernelTable& cpu_kernels() {
+  static const KernelTable table{
+      .copy = cpu::copy,
+      .fill = cpu::fill,
+      .iota = cpu::iota,
+      .unary = cpu::unary,
+      .binary = cpu::binary,
+      .where = cpu::where,
+      .reduce = cpu::reduce,
+      .softmax = cpu::softmax,
+      .softmax_backward = cpu::softmax_backward,
+      .matmul = cpu::matmul,
+      .index_select = cpu::index_select,
+      .index_add = cpu::index_add,
+      .gather = cpu::gather,
+      .scatter_add = cpu::scatter_add,
+  };
+  return table;
+}
+
+const KernelTable& kernels(Device d, const char* op) {
+  ATHANOR_CHECK(d.is_cpu(), "{}: no kernel for device {}", op, d);
+  return cpu_kernels();
+}
+
+}  // namespace athanor::backend

@@ -1,0 +1,83 @@
+// src/backend/kernels.h: the kernel table a backend implements, over strided views of raw buffers.
+//
+// Kernels know nothing of Tensor or autograd: they take Views (pointer, dtype, shape, strides) and
+// write into outputs the caller allocated. Ops check their arguments before calling a kernel, so
+// kernels only assert their own invariants.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include <athanor/core/device.h>
+#include <athanor/core/dtype.h>
+#include <athanor/core/shape.h>
+
+namespace athanor::backend {
+
+/// A strided window on a buffer: element (i0, i1, ...) is at data + sum(ik * strides[k]) elements.
+struct View {
+  void* data = nullptr;
+  DType dtype = kFloat32;
+  Shape shape;
+  Shape strides;  // in elements; 0 for a broadcast dimension
+};
+
+enum class UnaryOp : uint8_t {
+  kNeg, kExp, kLog, kLog1p, kExpm1, kSqrt, kRsqrt, kAbs, kSign, kTanh, kSigmoid, kRelu,
+  kSin, kCos, kErf, kLogicalNot
+};
+
+enum class BinaryOp : uint8_t {
+  kAdd, kSub, kMul, kDiv, kPow, kMaximum, kMinimum,
+  kEq, kNe, kLt, kLe, kGt, kGe,  // write bool
+  kReluBackward,                 // out = b > 0 ? a : 0 (a = dy, b = y)
+  kSigmoidBackward,              // out = a * b * (1 - b) (a = dy, b = y)
+  kTanhBackward,                 // out = a * (1 - b * b) (a = dy, b = y)
+};
+
+enum class ReduceOp : uint8_t { kSum, kMax, kMin };
+
+/// Function pointers for one device. Shapes of the views passed together always agree (inputs are
+/// already broadcast to the output's shape, with zero strides).
+struct KernelTable {
+  /// dst = src, converting dtype; src may be strided or broadcast.
+  void (*copy)(const View& src, const View& dst);
+  /// Every element of dst = value.
+  void (*fill)(const View& dst, double value);
+  /// dst[i] = start + i * step over dst's elements in row-major order (dst contiguous).
+  void (*iota)(const View& dst, double start, double step);
+  /// y = op(x), same dtype (kLogicalNot: bool).
+  void (*unary)(UnaryOp op, const View& x, const View& y);
+  /// out = op(a, b); a and b have the same dtype; out has it too, or bool for comparisons.
+  void (*binary)(BinaryOp op, const View& a, const View& b, const View& out);
+  /// out = cond ? a : b.
+  void (*where)(const View& cond, const View& a, const View& b, const View& out);
+  /// Reduces contiguous x over its dims [begin_dim, end_dim) into contiguous out (x's shape with
+  /// those dims removed or 1). For kMax/kMin, `indices` (int64, out's shape; may be null) receives
+  /// the flat index within the reduced dims of the first extreme value (of the first NaN if any).
+  void (*reduce)(ReduceOp op, const View& x, int begin_dim, int end_dim, const View& out,
+                 const View* indices);
+  /// y = softmax(x) or log_softmax(x) along `dim`; x, y contiguous.
+  void (*softmax)(const View& x, int dim, bool log, const View& y);
+  /// dx from dy and the forward output y along `dim`; all contiguous.
+  void (*softmax_backward)(const View& dy, const View& y, int dim, bool log, const View& dx);
+  /// out[b] = a[b] @ w[b] for 3-D views [B, M, K] x [B, K, N] -> [B, M, N] (out contiguous;
+  /// a and w may be transposed or broadcast over B through their strides).
+  void (*matmul)(const View& a, const View& w, const View& out);
+  /// out = x.index_select(dim, index) (index int64, 1-D, in range).
+  void (*index_select)(const View& x, int dim, const View& index, const View& out);
+  /// out.index_add_(dim, index, src): out[.., index[i], ..] += src[.., i, ..].
+  void (*index_add)(const View& out, int dim, const View& index, const View& src);
+  /// out = x.gather(dim, index).
+  void (*gather)(const View& x, int dim, const View& index, const View& out);
+  /// out.scatter_add_(dim, index, src): out[.., index[i][j].., ..] += src[i][j]...
+  void (*scatter_add)(const View& out, int dim, const View& index, const View& src);
+};
+
+/// The kernels of device `d`, or an error naming the op: "tanh: no kernel for device cuda:0".
+const KernelTable& kernels(Device d, const char* op);
+
+/// The CPU's table.
+const KernelTable& cpu_kernels();
+
+}  // namespace athanor::backend

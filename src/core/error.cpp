@@ -1,0 +1,15 @@
+// src/core/error.cpp: the abort path of ATHANOR_ASSERT.
+#include <athanor/core/error.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace athanor::detail {
+
+void assert_fail(const char* expr, const char* file, int line) {
+  std::fprintf(stderr, "athanor: internal error: assertion '%s' failed at %s:%d\n", expr, file,
+               line);
+  std::abort();
+}
+
+}  // namespace athanor::detail

@@ -1,0 +1,34 @@
+// src/testing/matchers.h: gtest assertions for tensors and error messages.
+#pragma once
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include <athanor/tensor/tensor.h>
+
+namespace athanor::testing {
+
+/// Same shape, and every element within `tol` (absolute); reports the worst element.
+::testing::AssertionResult tensors_near(const Tensor& actual, const Tensor& expected, double tol);
+/// Same shape, dtype and exactly equal elements.
+::testing::AssertionResult tensors_equal(const Tensor& actual, const Tensor& expected);
+
+}  // namespace athanor::testing
+
+#define EXPECT_TENSOR_NEAR(actual, expected, tol) \
+  EXPECT_TRUE(::athanor::testing::tensors_near((actual), (expected), (tol)))
+#define EXPECT_TENSOR_EQ(actual, expected) \
+  EXPECT_TRUE(::athanor::testing::tensors_equal((actual), (expected)))
+
+/// Expects `statement` to throw athanor::Error whose message contains `substring`.
+#define EXPECT_THROW_WITH_MESSAGE(statement, substring)                                 \
+  do {                                                                                  \
+    try {                                                                               \
+      statement;                                                                        \
+      ADD_FAILURE() << "expected athanor::Error containing: " << (substring);           \
+    } catch (const ::athanor::Error& e) {                                               \
+      EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr(substring));              \
+    }                                                                                   \
+  } while (false)
