@@ -1,8 +1,8 @@
 // src/autograd/engine.cpp: backward(): walks the recorded graph from a tensor in reverse
 // topological order, summing the gradients that reach each node before applying it.
-#include <athanor/autograd/node.h>
-
 #include <unordered_map>
+
+#include <athanor/autograd/node.h>
 
 #include "autograd/accumulate.h"
 
@@ -62,8 +62,10 @@ void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
   std::shared_ptr<Node> root = grad_fn();
   if (!root) {  // a leaf: accumulate directly
     AutogradMeta& meta = *impl().autograd;
-    if (!meta.grad.defined()) meta.grad = detail::own_gradient(dy);
-    else detail::add_into(meta.grad, dy);
+    if (!meta.grad.defined())
+      meta.grad = detail::own_gradient(dy);
+    else
+      detail::add_into(meta.grad, dy);
     return;
   }
 

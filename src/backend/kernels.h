@@ -23,16 +23,41 @@ struct View {
 };
 
 enum class UnaryOp : uint8_t {
-  kNeg, kExp, kLog, kLog1p, kExpm1, kSqrt, kRsqrt, kAbs, kSign, kTanh, kSigmoid, kRelu,
-  kSin, kCos, kErf, kLogicalNot
+  kNeg,
+  kExp,
+  kLog,
+  kLog1p,
+  kExpm1,
+  kSqrt,
+  kRsqrt,
+  kAbs,
+  kSign,
+  kTanh,
+  kSigmoid,
+  kRelu,
+  kSin,
+  kCos,
+  kErf,
+  kLogicalNot
 };
 
 enum class BinaryOp : uint8_t {
-  kAdd, kSub, kMul, kDiv, kPow, kMaximum, kMinimum,
-  kEq, kNe, kLt, kLe, kGt, kGe,  // write bool
-  kReluBackward,                 // out = b > 0 ? a : 0 (a = dy, b = y)
-  kSigmoidBackward,              // out = a * b * (1 - b) (a = dy, b = y)
-  kTanhBackward,                 // out = a * (1 - b * b) (a = dy, b = y)
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kPow,
+  kMaximum,
+  kMinimum,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,               // write bool
+  kReluBackward,     // out = b > 0 ? a : 0 (a = dy, b = y)
+  kSigmoidBackward,  // out = a * b * (1 - b) (a = dy, b = y)
+  kTanhBackward,     // out = a * (1 - b * b) (a = dy, b = y)
 };
 
 enum class ReduceOp : uint8_t { kSum, kMax, kMin };

@@ -1,8 +1,8 @@
 // src/core/error.cpp: the abort path of ATHANOR_ASSERT.
-#include <athanor/core/error.h>
-
 #include <cstdio>
 #include <cstdlib>
+
+#include <athanor/core/error.h>
 
 namespace athanor::detail {
 

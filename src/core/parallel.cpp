@@ -1,14 +1,14 @@
 // src/core/parallel.cpp: thread count setting and parallel_for.
-#include <athanor/core/error.h>
-#include <athanor/core/parallel.h>
-
-#include <omp.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+
+#include <omp.h>
+
+#include <athanor/core/error.h>
+#include <athanor/core/parallel.h>
 
 namespace athanor {
 namespace {
@@ -52,9 +52,9 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain,
     fn(begin, end);
     return;
   }
-  const int64_t chunks = std::min<int64_t>(threads, (n + std::max<int64_t>(grain, 1) - 1) /
-                                                         std::max<int64_t>(grain, 1));
-#pragma omp parallel num_threads(static_cast<int>(chunks))
+  const int64_t chunks = std::min<int64_t>(
+      threads, (n + std::max<int64_t>(grain, 1) - 1) / std::max<int64_t>(grain, 1));
+#pragma omp parallel num_threads(static_cast <int>(chunks))
   {
     const int64_t t = omp_get_thread_num();
     const int64_t nt = omp_get_num_threads();

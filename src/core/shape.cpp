@@ -12,14 +12,16 @@ void Shape::push_back(int64_t d) {
 void Shape::insert(int pos, int64_t d) {
   ATHANOR_CHECK(rank_ < kMaxDims, "shape: at most {} dimensions are supported", kMaxDims);
   ATHANOR_ASSERT(pos >= 0 && pos <= rank_);
-  for (int i = rank_; i > pos; --i) dims_[static_cast<size_t>(i)] = dims_[static_cast<size_t>(i - 1)];
+  for (int i = rank_; i > pos; --i)
+    dims_[static_cast<size_t>(i)] = dims_[static_cast<size_t>(i - 1)];
   dims_[static_cast<size_t>(pos)] = d;
   ++rank_;
 }
 
 void Shape::erase(int pos) {
   ATHANOR_ASSERT(pos >= 0 && pos < rank_);
-  for (int i = pos; i + 1 < rank_; ++i) dims_[static_cast<size_t>(i)] = dims_[static_cast<size_t>(i + 1)];
+  for (int i = pos; i + 1 < rank_; ++i)
+    dims_[static_cast<size_t>(i)] = dims_[static_cast<size_t>(i + 1)];
   --rank_;
 }
 

@@ -1,11 +1,11 @@
 // src/ops/activation.cpp: activation functions. relu, sigmoid and tanh are primitives with fused
 // backward kernels (they run on every layer of every model); the others are compositions.
+#include <cmath>
+
 #include <athanor/ops/activation.h>
 #include <athanor/ops/binary.h>
 #include <athanor/ops/compare.h>
 #include <athanor/ops/unary.h>
-
-#include <cmath>
 
 #include "ops/op_utils.h"
 
@@ -60,8 +60,8 @@ Tensor gelu(const Tensor& x, std::string_view approximate) {
     constexpr double kSqrt2OverPi = 0.7978845608028654;
     return 0.5 * x * (1.0 + tanh(kSqrt2OverPi * (x + 0.044715 * x * x * x)));
   }
-  ATHANOR_CHECK(approximate == "none",
-                "gelu: approximate must be \"none\" or \"tanh\", got \"{}\"", approximate);
+  ATHANOR_CHECK(approximate == "none", "gelu: approximate must be \"none\" or \"tanh\", got \"{}\"",
+                approximate);
   return 0.5 * x * (1.0 + erf(x * M_SQRT1_2));
 }
 

@@ -1,12 +1,12 @@
 // src/ops/binary.cpp: elementwise arithmetic with broadcasting and dtype promotion, the gradient
 // rules (each summed back over broadcast dimensions) and the operators.
+#include <cmath>
+
 #include <athanor/ops/binary.h>
 #include <athanor/ops/compare.h>
 #include <athanor/ops/reduce.h>
 #include <athanor/ops/shape.h>
 #include <athanor/ops/unary.h>
-
-#include <cmath>
 
 #include "ops/op_utils.h"
 
@@ -49,17 +49,19 @@ Tensor scalar_like(const Tensor& like, double value) {
 Tensor add(const Tensor& a, const Tensor& b) {
   auto [x, y] = arith_operands("add", a, b);
   Tensor out = ops::run_binary("add", BinaryOp::kAdd, x, y);
-  return with_backward("add", out, {a, b}, [ia = InputInfo(a), ib = InputInfo(b)](const Tensor& dy) {
-    return Grads{grad_for(dy, ia), grad_for(dy, ib)};
-  });
+  return with_backward("add", out, {a, b},
+                       [ia = InputInfo(a), ib = InputInfo(b)](const Tensor& dy) {
+                         return Grads{grad_for(dy, ia), grad_for(dy, ib)};
+                       });
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
   auto [x, y] = arith_operands("sub", a, b);
   Tensor out = ops::run_binary("sub", BinaryOp::kSub, x, y);
-  return with_backward("sub", out, {a, b}, [ia = InputInfo(a), ib = InputInfo(b)](const Tensor& dy) {
-    return Grads{grad_for(dy, ia), grad_for(neg(dy), ib)};
-  });
+  return with_backward("sub", out, {a, b},
+                       [ia = InputInfo(a), ib = InputInfo(b)](const Tensor& dy) {
+                         return Grads{grad_for(dy, ia), grad_for(neg(dy), ib)};
+                       });
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {

@@ -51,19 +51,19 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   ops::check_same_device("where", cond, a);
   ops::check_same_device("where", a, b);
   auto [x, y] = ops::promote(a, b);
-  const Shape shape = broadcast_shapes(broadcast_shapes(cond.shape(), x.shape(), "where"),
-                                       y.shape(), "where");
+  const Shape shape =
+      broadcast_shapes(broadcast_shapes(cond.shape(), x.shape(), "where"), y.shape(), "where");
   Tensor out = empty(shape, x.dtype(), x.device());
   kernels_for(out, "where")
       .where(broadcast_view(cond, shape), broadcast_view(x, shape), broadcast_view(y, shape),
              kernel_view(out));
-  return with_backward("where", out, {a, b},
-                       [cond, sa = a.shape(), ta = a.dtype(), sb = b.shape(),
-                        tb = b.dtype()](const Tensor& dy) {
-                         const Tensor zero = zeros_like(dy);
-                         return Grads{to(sum_to(where(cond, dy, zero), sa), ta),
-                                      to(sum_to(where(cond, zero, dy), sb), tb)};
-                       });
+  return with_backward(
+      "where", out, {a, b},
+      [cond, sa = a.shape(), ta = a.dtype(), sb = b.shape(), tb = b.dtype()](const Tensor& dy) {
+        const Tensor zero = zeros_like(dy);
+        return Grads{to(sum_to(where(cond, dy, zero), sa), ta),
+                     to(sum_to(where(cond, zero, dy), sb), tb)};
+      });
 }
 
 Tensor where(const Tensor& cond, const Tensor& a, double b) {

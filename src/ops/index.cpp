@@ -52,7 +52,8 @@ Tensor index_select(const Tensor& x, int dim, const Tensor& index) {
   shape[d] = idx.numel();
   const Tensor src = contiguous(x1.detach());
   Tensor out = empty(shape, x.dtype(), x.device());
-  kernels_for(x, "index_select").index_select(kernel_view(src), d, kernel_view(idx), kernel_view(out));
+  kernels_for(x, "index_select")
+      .index_select(kernel_view(src), d, kernel_view(idx), kernel_view(out));
   // The gradient adds each selected row back where it came from (repeats accumulate).
   return with_backward("index_select", out, {x},
                        [d, idx, x_shape = x1.shape(), in_shape = x.shape()](const Tensor& dy) {
@@ -94,7 +95,8 @@ Tensor scatter_add(const Tensor& x, int dim, const Tensor& index, const Tensor& 
                 src.dtype());
   Tensor out = empty(x.shape(), x.dtype(), x.device());
   out.copy_(x);
-  kernels_for(x, "scatter_add").scatter_add(kernel_view(out), d, kernel_view(index), kernel_view(src));
+  kernels_for(x, "scatter_add")
+      .scatter_add(kernel_view(out), d, kernel_view(index), kernel_view(src));
   // d out / d x = identity; d out / d src = gather of dy at the same positions.
   return with_backward("scatter_add", out, {x, src},
                        [d, index, src_shape = src.shape()](const Tensor& dy) {
@@ -111,7 +113,8 @@ Tensor one_hot(const Tensor& ids, int64_t num_classes) {
   const auto values = ids.to_vector<int64_t>();
   int64_t hi = -1;
   for (size_t i = 0; i < values.size(); ++i) {
-    ATHANOR_CHECK(values[i] >= 0, "one_hot: class id {} (at position {}) is negative", values[i], i);
+    ATHANOR_CHECK(values[i] >= 0, "one_hot: class id {} (at position {}) is negative", values[i],
+                  i);
     hi = std::max(hi, values[i]);
   }
   if (num_classes < 0) num_classes = hi + 1;

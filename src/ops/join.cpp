@@ -38,15 +38,14 @@ Tensor concat(const std::vector<Tensor>& tensors, int dim) {
     at += t.shape()[d];
   }
   // The gradient of each input is its slice of dy.
-  return with_backward("concat", out, std::span<const Tensor>(tensors), [d, offsets, tensors](
-                                                                            const Tensor& dy) {
-    Grads grads;
-    for (size_t i = 0; i < tensors.size(); ++i) {
-      grads.push_back(
-          to(narrow(dy, d, offsets[i], tensors[i].shape()[d]), tensors[i].dtype()));
-    }
-    return grads;
-  });
+  return with_backward(
+      "concat", out, std::span<const Tensor>(tensors), [d, offsets, tensors](const Tensor& dy) {
+        Grads grads;
+        for (size_t i = 0; i < tensors.size(); ++i) {
+          grads.push_back(to(narrow(dy, d, offsets[i], tensors[i].shape()[d]), tensors[i].dtype()));
+        }
+        return grads;
+      });
 }
 
 Tensor stack(const std::vector<Tensor>& tensors, int dim) {

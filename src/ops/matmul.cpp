@@ -66,8 +66,8 @@ Shape concat_shapes(Shape s, std::initializer_list<int64_t> tail) {
 
 Tensor matmul(const Tensor& a0, const Tensor& b0) {
   ATHANOR_CHECK(a0.dim() >= 1 && b0.dim() >= 1,
-                "matmul: both operands need at least 1 dimension, got shapes {} and {}",
-                a0.shape(), b0.shape());
+                "matmul: both operands need at least 1 dimension, got shapes {} and {}", a0.shape(),
+                b0.shape());
   ops::check_same_device("matmul", a0, b0);
   const int64_t k_a = a0.shape(-1);
   const int64_t k_b = b0.dim() == 1 ? b0.shape(0) : b0.shape(-2);

@@ -11,8 +11,8 @@ void check_floating(const char* op, const Tensor& x) {
 }
 
 void check_same_device(const char* op, const Tensor& a, const Tensor& b) {
-  ATHANOR_CHECK(a.device() == b.device(),
-                "{}: expected tensors on one device, got {} and {}", op, a.device(), b.device());
+  ATHANOR_CHECK(a.device() == b.device(), "{}: expected tensors on one device, got {} and {}", op,
+                a.device(), b.device());
 }
 
 Tensor run_unary(const char* op, backend::UnaryOp kernel, const Tensor& x,

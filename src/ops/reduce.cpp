@@ -3,15 +3,15 @@
 //
 // The kernel reduces a contiguous block of dimensions of a contiguous tensor; any other set of
 // dimensions is first permuted to the end (one copy).
+#include <algorithm>
+#include <cmath>
+
 #include <athanor/ops/binary.h>
 #include <athanor/ops/compare.h>
 #include <athanor/ops/index.h>
 #include <athanor/ops/reduce.h>
 #include <athanor/ops/shape.h>
 #include <athanor/ops/unary.h>
-
-#include <algorithm>
-#include <cmath>
 
 #include "ops/op_utils.h"
 
@@ -108,7 +108,8 @@ ValuesIndices extreme_along(const char* op, ReduceOp kind, const Tensor& x0, int
   const Tensor kept = reduce_raw(op, kind, x, {d}, &indices);
   Tensor values = keepdim ? kept : reshape(kept.detach(), reduced_shape(x.shape(), {d}));
   if (!keepdim) indices = reshape(indices, reduced_shape(x.shape(), {d}));
-  if (x0.dim() == 0) values = reshape(values.detach(), Shape{}), indices = reshape(indices, Shape{});
+  if (x0.dim() == 0)
+    values = reshape(values.detach(), Shape{}), indices = reshape(indices, Shape{});
   Tensor kept_indices = reshape(indices, kept.shape());
   values = with_backward(op, values, {x0}, [x0, d, kept_indices](const Tensor& dy) {
     const Tensor dx = scatter_add(zeros(at_least_1d(x0).shape(), dy.dtype(), dy.device()), d,

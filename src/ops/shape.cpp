@@ -4,10 +4,10 @@
 // A view shares storage and only changes shape, strides and offset; its backward maps the
 // gradient back to the input's layout: reshape back, transpose back, pad a slice with zeros, sum
 // over expanded dimensions.
+#include <numeric>
+
 #include <athanor/ops/reduce.h>
 #include <athanor/ops/shape.h>
-
-#include <numeric>
 
 #include "ops/op_utils.h"
 
@@ -197,13 +197,14 @@ Tensor transpose(const Tensor& x, int dim0, int dim1) {
 Tensor slice(const Tensor& x, int dim, int64_t start, int64_t end, int64_t step) {
   const Layout l = slice_layout(x, dim, start, end, step, "slice");
   Tensor y = x.as_strided(l.shape, l.strides, l.offset);
-  return with_backward("slice", y, {x}, [x_shape = x.shape(), x_dtype = x.dtype(), dim, start,
-                                          end, step](const Tensor& dy) {
-    Tensor dx = zeros(x_shape, x_dtype, dy.device());
-    const Layout g = slice_layout(dx, dim, start, end, step, "slice");
-    dx.as_strided(g.shape, g.strides, g.offset).copy_(dy);
-    return Grads{dx};
-  });
+  return with_backward(
+      "slice", y, {x},
+      [x_shape = x.shape(), x_dtype = x.dtype(), dim, start, end, step](const Tensor& dy) {
+        Tensor dx = zeros(x_shape, x_dtype, dy.device());
+        const Layout g = slice_layout(dx, dim, start, end, step, "slice");
+        dx.as_strided(g.shape, g.strides, g.offset).copy_(dy);
+        return Grads{dx};
+      });
 }
 
 Tensor narrow(const Tensor& x, int dim, int64_t start, int64_t length) {

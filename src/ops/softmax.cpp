@@ -18,8 +18,7 @@ Tensor softmax_impl(const char* op, const Tensor& x, int dim, bool log) {
     const Tensor yc = y.dim() == 0 ? y.as_strided(Shape{1}, Shape{1}, 0) : y;
     const Tensor g = contiguous(reshape(dy, yc.shape()));
     Tensor dx = empty(yc.shape(), yc.dtype(), yc.device());
-    kernels_for(yc, op).softmax_backward(kernel_view(g), kernel_view(yc), d, log,
-                                         kernel_view(dx));
+    kernels_for(yc, op).softmax_backward(kernel_view(g), kernel_view(yc), d, log, kernel_view(dx));
     return Grads{reshape(dx, y.shape())};
   });
 }

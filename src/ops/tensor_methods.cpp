@@ -12,9 +12,7 @@ Tensor Tensor::flatten(int start_dim, int end_dim) const {
 Tensor Tensor::squeeze() const { return athanor::squeeze(*this); }
 Tensor Tensor::squeeze(int dim) const { return athanor::squeeze(*this, dim); }
 Tensor Tensor::unsqueeze(int dim) const { return athanor::unsqueeze(*this, dim); }
-Tensor Tensor::transpose(int dim0, int dim1) const {
-  return athanor::transpose(*this, dim0, dim1);
-}
+Tensor Tensor::transpose(int dim0, int dim1) const { return athanor::transpose(*this, dim0, dim1); }
 Tensor Tensor::t() const {
   ATHANOR_CHECK(dim() <= 2, "t: expected a tensor of at most 2 dimensions, got shape {}", shape());
   return dim() < 2 ? *this : athanor::transpose(*this, 0, 1);

@@ -1,8 +1,8 @@
 // src/ops/unary.cpp: elementwise functions of one tensor, each with its gradient rule.
+#include <cmath>
+
 #include <athanor/ops/binary.h>
 #include <athanor/ops/unary.h>
-
-#include <cmath>
 
 #include "ops/op_utils.h"
 
@@ -13,7 +13,8 @@ using ops::check_floating;
 using ops::run_unary;
 
 Tensor neg(const Tensor& x) {
-  ATHANOR_CHECK(x.dtype() != kBool, "neg: negation is not defined for bool tensors; use logical_not");
+  ATHANOR_CHECK(x.dtype() != kBool,
+                "neg: negation is not defined for bool tensors; use logical_not");
   Tensor y = run_unary("neg", UnaryOp::kNeg, x);
   return with_backward("neg", y, {x}, [](const Tensor& dy) { return Grads{neg(dy)}; });
 }

@@ -1,9 +1,9 @@
 // src/tensor/creation.cpp: tensor factories: empty, zeros, ones, full, arange, linspace, eye and
 // the random ones.
+#include <cmath>
+
 #include <athanor/core/random.h>
 #include <athanor/tensor/tensor.h>
-
-#include <cmath>
 
 #include "tensor/kernel_view.h"
 
@@ -41,15 +41,17 @@ Tensor arange(double start, double end, double step, DType dtype) {
   ATHANOR_CHECK(step != 0, "arange: step must be nonzero");
   ATHANOR_CHECK(std::isfinite(start) && std::isfinite(end) && std::isfinite(step),
                 "arange: expected finite start, end and step, got {}, {}, {}", start, end, step);
-  ATHANOR_CHECK((end - start) / step >= 0,
-                "arange: step {} goes away from end: start={} end={}", step, start, end);
+  ATHANOR_CHECK((end - start) / step >= 0, "arange: step {} goes away from end: start={} end={}",
+                step, start, end);
   const auto n = static_cast<int64_t>(std::ceil((end - start) / step));
   Tensor t = empty(Shape{n}, dtype);
   kernels_for(t, "arange").iota(kernel_view(t), start, step);
   return t;
 }
 
-Tensor arange(int64_t end, DType dtype) { return arange(0.0, static_cast<double>(end), 1.0, dtype); }
+Tensor arange(int64_t end, DType dtype) {
+  return arange(0.0, static_cast<double>(end), 1.0, dtype);
+}
 
 Tensor linspace(double start, double end, int64_t steps, DType dtype) {
   ATHANOR_CHECK(steps >= 0, "linspace: expected steps >= 0, got {}", steps);
@@ -82,8 +84,10 @@ void check_random_dtype(DType dtype, const char* op) {
 Tensor uniform(const Shape& shape, double low, double high, DType dtype, Generator* gen) {
   check_random_dtype(dtype, "uniform");
   Tensor t = empty(shape, dtype);
-  if (dtype == kFloat32) fill_uniform(pick(gen), t.data_ptr<float>(), t.numel(), low, high);
-  else fill_uniform(pick(gen), t.data_ptr<double>(), t.numel(), low, high);
+  if (dtype == kFloat32)
+    fill_uniform(pick(gen), t.data_ptr<float>(), t.numel(), low, high);
+  else
+    fill_uniform(pick(gen), t.data_ptr<double>(), t.numel(), low, high);
   return t;
 }
 
@@ -94,8 +98,10 @@ Tensor rand(const Shape& shape, DType dtype, Generator* gen) {
 Tensor normal(const Shape& shape, double mean, double std, DType dtype, Generator* gen) {
   check_random_dtype(dtype, "normal");
   Tensor t = empty(shape, dtype);
-  if (dtype == kFloat32) fill_normal(pick(gen), t.data_ptr<float>(), t.numel(), mean, std);
-  else fill_normal(pick(gen), t.data_ptr<double>(), t.numel(), mean, std);
+  if (dtype == kFloat32)
+    fill_normal(pick(gen), t.data_ptr<float>(), t.numel(), mean, std);
+  else
+    fill_normal(pick(gen), t.data_ptr<double>(), t.numel(), mean, std);
   return t;
 }
 
@@ -106,8 +112,12 @@ Tensor randn(const Shape& shape, DType dtype, Generator* gen) {
 Tensor bernoulli(const Shape& shape, double p, DType dtype, Generator* gen) {
   Tensor t = empty(shape, dtype);
   switch (dtype) {
-    case kFloat32: fill_bernoulli(pick(gen), t.data_ptr<float>(), t.numel(), p); break;
-    case kFloat64: fill_bernoulli(pick(gen), t.data_ptr<double>(), t.numel(), p); break;
+    case kFloat32:
+      fill_bernoulli(pick(gen), t.data_ptr<float>(), t.numel(), p);
+      break;
+    case kFloat64:
+      fill_bernoulli(pick(gen), t.data_ptr<double>(), t.numel(), p);
+      break;
     case kUInt8:
     case kBool:
       fill_bernoulli(pick(gen), static_cast<uint8_t*>(t.raw_data()), t.numel(), p);

@@ -3,11 +3,11 @@
 // Floating values print with 4 decimals ("0.1235"), as "1." when all are whole numbers, and in
 // scientific notation ("1.0000e+05") when their magnitudes span more than 1000x or leave
 // [1e-4, 1e8). Tensors over 1000 elements show the first and last 3 entries of each dimension.
-#include <athanor/tensor/tensor.h>
-
 #include <algorithm>
 #include <cmath>
 #include <ostream>
+
+#include <athanor/tensor/tensor.h>
 
 namespace athanor {
 namespace {
@@ -23,10 +23,14 @@ struct Formatter {
     if (std::isnan(v)) return "nan";
     if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
     switch (mode) {
-      case Mode::kInteger: return fmt::format("{}", static_cast<int64_t>(v));
-      case Mode::kWhole: return fmt::format("{:.0f}.", v);
-      case Mode::kFixed: return fmt::format("{:.4f}", v);
-      case Mode::kScientific: return fmt::format("{:.4e}", v);
+      case Mode::kInteger:
+        return fmt::format("{}", static_cast<int64_t>(v));
+      case Mode::kWhole:
+        return fmt::format("{:.0f}.", v);
+      case Mode::kFixed:
+        return fmt::format("{:.4f}", v);
+      case Mode::kScientific:
+        return fmt::format("{:.4e}", v);
     }
     return {};
   }
@@ -108,9 +112,12 @@ std::string to_string(const Tensor& t) {
       whole = whole && v == std::nearbyint(v);
     }
     using Mode = Formatter::Mode;
-    if (whole && hi < 1e8) p.f.mode = Mode::kWhole;
-    else if (lo != INFINITY && (hi / lo > 1000 || hi >= 1e8 || lo < 1e-4)) p.f.mode = Mode::kScientific;
-    else p.f.mode = Mode::kFixed;
+    if (whole && hi < 1e8)
+      p.f.mode = Mode::kWhole;
+    else if (lo != INFINITY && (hi / lo > 1000 || hi >= 1e8 || lo < 1e-4))
+      p.f.mode = Mode::kScientific;
+    else
+      p.f.mode = Mode::kFixed;
     for (double v : p.values) p.f.width = std::max(p.f.width, p.f.format(v).size());
   } else {
     p.ints = t.to_vector<int64_t>();

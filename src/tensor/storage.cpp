@@ -1,9 +1,9 @@
 // src/tensor/storage.cpp: aligned allocation of tensor storage.
-#include <athanor/core/error.h>
-#include <athanor/tensor/storage.h>
-
 #include <cstdlib>
 #include <new>
+
+#include <athanor/core/error.h>
+#include <athanor/tensor/storage.h>
 
 namespace athanor {
 

@@ -57,8 +57,9 @@ Tensor tensor_from_buffer(const void* data, DType src_dtype, const Shape& shape,
 
 template <typename T>
 T Tensor::item() const {
-  ATHANOR_CHECK(numel() == 1, "item: expected a tensor with one element, got shape {} ({} elements)",
-                shape(), numel());
+  ATHANOR_CHECK(numel() == 1,
+                "item: expected a tensor with one element, got shape {} ({} elements)", shape(),
+                numel());
   T value{};
   backend::View dst{&value, dtype_of_v<T>, shape(), contiguous_strides(shape())};
   kernels_for(*this, "item").copy(kernel_view(*this), dst);
@@ -80,8 +81,8 @@ std::vector<T> Tensor::to_vector() const {
   }
 }
 
-#define ATHANOR_INSTANTIATE(T)                      \
-  template T Tensor::item<T>() const;               \
+#define ATHANOR_INSTANTIATE(T)        \
+  template T Tensor::item<T>() const; \
   template std::vector<T> Tensor::to_vector<T>() const;
 ATHANOR_INSTANTIATE(bool)
 ATHANOR_INSTANTIATE(uint8_t)

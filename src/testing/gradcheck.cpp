@@ -1,13 +1,13 @@
 // src/testing/gradcheck.cpp: finite-difference gradient checks.
 #include "testing/gradcheck.h"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 #include <athanor/autograd/grad_mode.h>
 #include <athanor/core/random.h>
 #include <athanor/ops/shape.h>
-
-#include <cmath>
 
 namespace athanor::testing {
 namespace {
@@ -80,8 +80,7 @@ GradcheckResult gradcheck(const MultiInputFn& f, const std::vector<Tensor>& inpu
       for (int64_t k = 0; k < n_out; ++k) {
         const double numerical =
             (plus[static_cast<size_t>(k)] - minus[static_cast<size_t>(k)]) / (2 * o.eps);
-        const double a =
-            analytical[i][static_cast<size_t>(j * n_out + k)];
+        const double a = analytical[i][static_cast<size_t>(j * n_out + k)];
         const double excess = std::fabs(a - numerical) - o.rtol * std::fabs(numerical);
         const bool bad = !(excess <= o.atol);  // also catches NaN
         if (bad && (result.ok || excess > result.worst_error || std::isnan(excess))) {

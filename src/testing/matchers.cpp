@@ -7,9 +7,8 @@ namespace athanor::testing {
 
 ::testing::AssertionResult tensors_near(const Tensor& actual, const Tensor& expected, double tol) {
   if (actual.shape() != expected.shape()) {
-    return ::testing::AssertionFailure()
-           << "shapes differ: actual " << to_string(actual.shape()) << ", expected "
-           << to_string(expected.shape());
+    return ::testing::AssertionFailure() << "shapes differ: actual " << to_string(actual.shape())
+                                         << ", expected " << to_string(expected.shape());
   }
   const auto a = actual.to_vector<double>();
   const auto e = expected.to_vector<double>();
@@ -29,8 +28,8 @@ namespace athanor::testing {
   }
   if (!bad) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure()
-         << "element " << at << " differs by " << worst << " (tolerance " << tol
-         << "): actual " << a[at] << ", expected " << e[at] << "\nactual:   " << to_string(actual)
+         << "element " << at << " differs by " << worst << " (tolerance " << tol << "): actual "
+         << a[at] << ", expected " << e[at] << "\nactual:   " << to_string(actual)
          << "\nexpected: " << to_string(expected);
 }
 

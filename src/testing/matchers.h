@@ -1,10 +1,10 @@
 // src/testing/matchers.h: gtest assertions for tensors and error messages.
 #pragma once
 
+#include <string>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <string>
 
 #include <athanor/tensor/tensor.h>
 
@@ -23,12 +23,12 @@ namespace athanor::testing {
   EXPECT_TRUE(::athanor::testing::tensors_equal((actual), (expected)))
 
 /// Expects `statement` to throw athanor::Error whose message contains `substring`.
-#define EXPECT_THROW_WITH_MESSAGE(statement, substring)                                 \
-  do {                                                                                  \
-    try {                                                                               \
-      statement;                                                                        \
-      ADD_FAILURE() << "expected athanor::Error containing: " << (substring);           \
-    } catch (const ::athanor::Error& e) {                                               \
-      EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr(substring));              \
-    }                                                                                   \
+#define EXPECT_THROW_WITH_MESSAGE(statement, substring)                       \
+  do {                                                                        \
+    try {                                                                     \
+      statement;                                                              \
+      ADD_FAILURE() << "expected athanor::Error containing: " << (substring); \
+    } catch (const ::athanor::Error& e) {                                     \
+      EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr(substring));    \
+    }                                                                         \
   } while (false)

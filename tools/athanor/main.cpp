@@ -1,7 +1,7 @@
 // tools/athanor/main.cpp: the athanor command line. For now: --version and --help.
-#include <CLI/CLI.hpp>
-
 #include <cstdio>
+
+#include <CLI/CLI.hpp>
 
 #include <athanor/athanor.h>
 

@@ -47,10 +47,10 @@ class Node {
 
 /// The autograd data of a tensor.
 struct AutogradMeta {
-  bool requires_grad = false;          // set on leaves by set_requires_grad
-  Tensor grad;                         // accumulated gradient of a leaf
-  std::shared_ptr<Node> grad_fn;       // the node that produced a non-leaf
-  std::weak_ptr<Node> accumulator;     // a leaf's AccumulateGrad node, shared by its uses
+  bool requires_grad = false;       // set on leaves by set_requires_grad
+  Tensor grad;                      // accumulated gradient of a leaf
+  std::shared_ptr<Node> grad_fn;    // the node that produced a non-leaf
+  std::weak_ptr<Node> accumulator;  // a leaf's AccumulateGrad node, shared by its uses
 };
 
 namespace detail {

@@ -22,17 +22,17 @@ namespace detail {
 }  // namespace athanor
 
 /// Throws athanor::Error with an fmt-formatted message when `cond` is false.
-#define ATHANOR_CHECK(cond, ...)                              \
-  do {                                                        \
-    if (!(cond)) [[unlikely]] {                               \
-      throw ::athanor::Error(::fmt::format(__VA_ARGS__));     \
-    }                                                         \
+#define ATHANOR_CHECK(cond, ...)                          \
+  do {                                                    \
+    if (!(cond)) [[unlikely]] {                           \
+      throw ::athanor::Error(::fmt::format(__VA_ARGS__)); \
+    }                                                     \
   } while (false)
 
 /// Aborts with file:line when one of athanor's own invariants is broken (never for user input).
-#define ATHANOR_ASSERT(cond)                                                \
-  do {                                                                      \
-    if (!(cond)) [[unlikely]] {                                             \
-      ::athanor::detail::assert_fail(#cond, __FILE__, __LINE__);            \
-    }                                                                       \
+#define ATHANOR_ASSERT(cond)                                     \
+  do {                                                           \
+    if (!(cond)) [[unlikely]] {                                  \
+      ::athanor::detail::assert_fail(#cond, __FILE__, __LINE__); \
+    }                                                            \
   } while (false)

@@ -121,7 +121,8 @@ class Tensor {
   Tensor permute(const std::vector<int>& dims) const;
   /// Elements start .. start+length-1 of dimension `dim`, as a view.
   Tensor narrow(int dim, int64_t start, int64_t length) const;
-  /// Python-style slice [start:end:step] of dimension `dim` (negative start/end count from the end).
+  /// Python-style slice [start:end:step] of dimension `dim` (negative start/end count from the
+  /// end).
   Tensor slice(int dim, int64_t start, int64_t end, int64_t step = 1) const;
   /// Element `index` of dimension `dim`, removing that dimension.
   Tensor select(int dim, int64_t index) const;
@@ -201,11 +202,16 @@ Tensor tensor_from_buffer(const void* data, DType src_dtype, const Shape& shape,
 void check_dtype_access(const Tensor& t, DType requested, const char* what);
 template <typename T>
 constexpr DType list_dtype() {
-  if constexpr (std::is_same_v<T, bool>) return kBool;
-  else if constexpr (std::is_same_v<T, uint8_t>) return kUInt8;
-  else if constexpr (std::is_integral_v<T>) return kInt64;
-  else if constexpr (std::is_same_v<T, float>) return kFloat32;
-  else return kFloat64;
+  if constexpr (std::is_same_v<T, bool>)
+    return kBool;
+  else if constexpr (std::is_same_v<T, uint8_t>)
+    return kUInt8;
+  else if constexpr (std::is_integral_v<T>)
+    return kInt64;
+  else if constexpr (std::is_same_v<T, float>)
+    return kFloat32;
+  else
+    return kFloat64;
 }
 template <typename T>
 using list_storage_t = std::conditional_t<
@@ -270,8 +276,8 @@ Tensor Tensor::from(std::initializer_list<std::initializer_list<std::initializer
 template <typename T>
 Tensor Tensor::from(const std::vector<T>& values, const Shape& shape, std::optional<DType> dtype) {
   ATHANOR_CHECK(static_cast<int64_t>(values.size()) == shape.numel(),
-                "Tensor::from: {} values cannot fill shape {} ({} elements)", values.size(),
-                shape, shape.numel());
+                "Tensor::from: {} values cannot fill shape {} ({} elements)", values.size(), shape,
+                shape.numel());
   std::vector<detail::list_storage_t<T>> flat(values.begin(), values.end());
   return detail::tensor_from_buffer(flat.data(), detail::list_dtype<T>(), shape, dtype);
 }

@@ -90,9 +90,8 @@ void gather(const View& x, int dim, const View& index, const View& out) {
     using T = decltype(tag);
     const T* xp = static_cast<const T*>(x.data);
     T* op = static_cast<T*>(out.data);
-    walk_index(index, x, out, dim, [&](int64_t i, int64_t xo, int64_t oo) {
-      op[oo] = xp[xo + i * x.strides[dim]];
-    });
+    walk_index(index, x, out, dim,
+               [&](int64_t i, int64_t xo, int64_t oo) { op[oo] = xp[xo + i * x.strides[dim]]; });
   });
 }
 

@@ -48,10 +48,12 @@ StridedLoop<N> make_loop(const std::array<const View*, N>& views) {
     }
     if (merge) {
       loop.shape[r - 1] *= shape[d];
-      for (int k = 0; k < N; ++k) loop.strides[k][r - 1] = views[k]->strides[d] * itemsize(views[k]->dtype);
+      for (int k = 0; k < N; ++k)
+        loop.strides[k][r - 1] = views[k]->strides[d] * itemsize(views[k]->dtype);
     } else {
       loop.shape.push_back(shape[d]);
-      for (int k = 0; k < N; ++k) loop.strides[k].push_back(views[k]->strides[d] * itemsize(views[k]->dtype));
+      for (int k = 0; k < N; ++k)
+        loop.strides[k].push_back(views[k]->strides[d] * itemsize(views[k]->dtype));
     }
   }
   return loop;
@@ -133,9 +135,8 @@ inline void binary_run(const std::array<char*, 3>& p, const std::array<int64_t, 
     for (int64_t i = 0; i < n; ++i) out[i] = f(av, b[i]);
   } else {
     for (int64_t i = 0; i < n; ++i) {
-      *reinterpret_cast<Out*>(p[0] + i * s[0]) =
-          f(*reinterpret_cast<const In*>(p[1] + i * s[1]),
-            *reinterpret_cast<const In*>(p[2] + i * s[2]));
+      *reinterpret_cast<Out*>(p[0] + i * s[0]) = f(*reinterpret_cast<const In*>(p[1] + i * s[1]),
+                                                   *reinterpret_cast<const In*>(p[2] + i * s[2]));
     }
   }
 }

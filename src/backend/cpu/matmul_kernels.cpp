@@ -5,11 +5,11 @@
 // memory objects, so a call in steady state only swaps data pointers and executes. Operands are
 // passed with their strides (a transposed view costs nothing); an operand broadcast over the batch
 // (stride 0) is described to oneDNN as batch size 1, which its matmul broadcasts.
-#include <oneapi/dnnl/dnnl.hpp>
-
 #include <array>
 #include <unordered_map>
 #include <vector>
+
+#include <oneapi/dnnl/dnnl.hpp>
 
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/loops.h"
@@ -77,8 +77,7 @@ void matmul_dnnl(const Operand& a, const Operand& w, const View& va, const View&
   if (it == cache.end()) {
     const int64_t B = out.shape[0], M = out.shape[1], N = out.shape[2];
     dnnl::memory::desc c_md({B, M, N}, dnnl::memory::data_type::f32, {M * N, N, 1});
-    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(desc_of(a), desc_of(w), c_md),
-                                    cpu_engine());
+    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(desc_of(a), desc_of(w), c_md), cpu_engine());
     MatmulEntry e{dnnl::matmul(pd), dnnl::memory(pd.src_desc(), cpu_engine(), nullptr),
                   dnnl::memory(pd.weights_desc(), cpu_engine(), nullptr),
                   dnnl::memory(pd.dst_desc(), cpu_engine(), nullptr)};

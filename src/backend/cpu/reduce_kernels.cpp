@@ -69,7 +69,8 @@ void reduce_typed(ReduceOp op, const T* x, int64_t O, int64_t R, int64_t I, T* o
         if (is_sum) {
           sums[static_cast<size_t>(c)] = sum_run(x + b, n);
         } else {
-          auto e = op == ReduceOp::kMax ? extreme<T, true>(x + b, n, 1) : extreme<T, false>(x + b, n, 1);
+          auto e =
+              op == ReduceOp::kMax ? extreme<T, true>(x + b, n, 1) : extreme<T, false>(x + b, n, 1);
           ext[static_cast<size_t>(c)] = {e.first, e.second + b};
         }
       }
