@@ -26,7 +26,28 @@ Tensor own_gradient(Tensor g) {
 
 }  // namespace detail
 
+Node::~Node() {
+  // Children owned only by this node are destroyed from a per-thread stack instead of
+  // recursively through their own destructors.
+  thread_local std::vector<std::shared_ptr<Node>> orphans;
+  thread_local bool draining = false;
+  for (auto& child : next_) {
+    if (child && child.use_count() == 1) orphans.push_back(std::move(child));
+  }
+  next_.clear();
+  if (draining) return;
+  draining = true;
+  while (!orphans.empty()) {
+    std::shared_ptr<Node> last = std::move(orphans.back());
+    orphans.pop_back();
+    last.reset();  // may push its own children
+  }
+  draining = false;
+}
+
 namespace {
+
+void (*node_recorder)(const char*) = nullptr;
 
 class FunctionNode final : public Node {
  public:
@@ -78,6 +99,8 @@ std::shared_ptr<Node> accumulator_of(const Tensor& leaf) {
 
 namespace detail {
 
+void set_node_recorder(void (*recorder)(const char* name)) { node_recorder = recorder; }
+
 bool any_requires_grad(std::span<const Tensor> inputs) {
   for (const Tensor& t : inputs) {
     if (t.defined() && t.requires_grad()) return true;
@@ -87,6 +110,7 @@ bool any_requires_grad(std::span<const Tensor> inputs) {
 
 Tensor attach_node(Tensor y, std::span<const Tensor> inputs, const char* name, BackwardFn fn) {
   if (!y.is_floating_point()) return y;  // integer and bool results carry no gradient
+  if (node_recorder) node_recorder(name);
   std::vector<std::shared_ptr<Node>> next;
   next.reserve(inputs.size());
   for (const Tensor& t : inputs) {

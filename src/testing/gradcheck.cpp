@@ -9,6 +9,8 @@
 #include <athanor/core/random.h>
 #include <athanor/ops/shape.h>
 
+#include "testing/coverage.h"
+
 namespace athanor::testing {
 namespace {
 
@@ -42,6 +44,7 @@ GradcheckResult gradcheck(const MultiInputFn& f, const std::vector<Tensor>& inpu
   if (y.dtype() != kFloat64) {
     return {false, 0, fmt::format("gradcheck: the output is {}, expected float64", y.dtype())};
   }
+  note_gradchecked(y);
   const int64_t n_out = y.numel();
 
   // Analytical rows: one backward per output element.

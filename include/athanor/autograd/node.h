@@ -24,7 +24,9 @@ class Node {
  public:
   Node(const char* name, std::vector<std::shared_ptr<Node>> next, Shape shape, DType dtype)
       : name_(name), next_(std::move(next)), shape_(shape), dtype_(dtype) {}
-  virtual ~Node() = default;
+  /// Releases the inputs' nodes iteratively, so dropping a very deep graph cannot overflow the
+  /// stack.
+  virtual ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
@@ -54,6 +56,8 @@ struct AutogradMeta {
 };
 
 namespace detail {
+/// Test hook: when set, called with the name of every node recorded (gradient-check coverage).
+void set_node_recorder(void (*recorder)(const char* name));
 bool any_requires_grad(std::span<const Tensor> inputs);
 Tensor attach_node(Tensor y, std::span<const Tensor> inputs, const char* name, BackwardFn fn);
 }  // namespace detail
