@@ -1,5 +1,6 @@
 // src/core/parallel.cpp: thread count setting and parallel_for.
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -13,18 +14,25 @@
 namespace athanor {
 namespace {
 
-// Applies ATHANOR_NUM_THREADS once, before the first parallel region.
+// The process-wide thread count; 0 until the first use reads ATHANOR_NUM_THREADS (or OpenMP's
+// default). OpenMP keeps its thread setting per calling thread, so this is the source of truth and
+// each thread's OpenMP setting is brought in line with it when it asks (see get_num_threads).
+std::atomic<int> g_num_threads{0};
+
 void init_threads_from_env() {
   static std::once_flag once;
   std::call_once(once, [] {
     const char* env = std::getenv("ATHANOR_NUM_THREADS");
-    if (env == nullptr || *env == '\0') return;
+    if (env == nullptr || *env == '\0') {
+      g_num_threads = omp_get_max_threads();
+      return;
+    }
     int n = 0;
     const char* end = env + std::strlen(env);
     auto [ptr, ec] = std::from_chars(env, end, n);
     ATHANOR_CHECK(ec == std::errc() && ptr == end && n > 0,
                   "ATHANOR_NUM_THREADS: expected a positive integer, got '{}'", env);
-    omp_set_num_threads(n);
+    g_num_threads = n;
   });
 }
 
@@ -33,12 +41,17 @@ void init_threads_from_env() {
 void set_num_threads(int n) {
   ATHANOR_CHECK(n > 0, "set_num_threads: expected a positive number of threads, got {}", n);
   init_threads_from_env();
+  g_num_threads = n;
   omp_set_num_threads(n);
 }
 
 int get_num_threads() {
   init_threads_from_env();
-  return omp_get_max_threads();
+  const int n = g_num_threads.load();
+  // Threads other than the one that called set_num_threads start from OpenMP's default; align
+  // this one's so that oneDNN, which asks OpenMP directly, follows the setting too.
+  if (!omp_in_parallel() && omp_get_max_threads() != n) omp_set_num_threads(n);
+  return n;
 }
 
 bool in_parallel_region() { return omp_in_parallel() != 0; }

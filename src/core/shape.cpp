@@ -4,13 +4,21 @@
 
 namespace athanor {
 
+namespace {
+void check_room(const Shape& s) {
+  ATHANOR_CHECK(s.rank() < Shape::kMaxDims,
+                "shape: at most {} dimensions are supported; cannot add a {}th dimension to {}",
+                Shape::kMaxDims, Shape::kMaxDims + 1, s);
+}
+}  // namespace
+
 void Shape::push_back(int64_t d) {
-  ATHANOR_CHECK(rank_ < kMaxDims, "shape: at most {} dimensions are supported", kMaxDims);
+  check_room(*this);
   dims_[static_cast<size_t>(rank_++)] = d;
 }
 
 void Shape::insert(int pos, int64_t d) {
-  ATHANOR_CHECK(rank_ < kMaxDims, "shape: at most {} dimensions are supported", kMaxDims);
+  check_room(*this);
   ATHANOR_ASSERT(pos >= 0 && pos <= rank_);
   for (int i = rank_; i > pos; --i)
     dims_[static_cast<size_t>(i)] = dims_[static_cast<size_t>(i - 1)];
@@ -26,7 +34,8 @@ void Shape::erase(int pos) {
 }
 
 void Shape::resize(int n, int64_t fill) {
-  ATHANOR_CHECK(n >= 0 && n <= kMaxDims, "shape: at most {} dimensions are supported", kMaxDims);
+  ATHANOR_CHECK(n >= 0 && n <= kMaxDims, "shape: cannot resize to {} dimensions: expected 0 to {}",
+                n, kMaxDims);
   for (int i = rank_; i < n; ++i) dims_[static_cast<size_t>(i)] = fill;
   rank_ = n;
 }

@@ -37,14 +37,16 @@ Tensor scalar_tensor(double value, DType dtype, Device device) {
   return full(Shape{}, value, dtype, device);
 }
 
-Tensor arange(double start, double end, double step, DType dtype) {
+Tensor arange(double start, double end, double step, std::optional<DType> dtype) {
   ATHANOR_CHECK(step != 0, "arange: step must be nonzero");
   ATHANOR_CHECK(std::isfinite(start) && std::isfinite(end) && std::isfinite(step),
                 "arange: expected finite start, end and step, got {}, {}, {}", start, end, step);
   ATHANOR_CHECK((end - start) / step >= 0, "arange: step {} goes away from end: start={} end={}",
                 step, start, end);
   const auto n = static_cast<int64_t>(std::ceil((end - start) / step));
-  Tensor t = empty(Shape{n}, dtype);
+  const bool whole =
+      start == std::trunc(start) && end == std::trunc(end) && step == std::trunc(step);
+  Tensor t = empty(Shape{n}, dtype.value_or(whole ? kInt64 : kFloat32));
   kernels_for(t, "arange").iota(kernel_view(t), start, step);
   return t;
 }
@@ -79,10 +81,12 @@ void check_random_dtype(DType dtype, const char* op) {
   ATHANOR_CHECK(is_floating(dtype), "{}: expected a floating-point dtype, got {}", op, dtype);
 }
 
-}  // namespace
-
-Tensor uniform(const Shape& shape, double low, double high, DType dtype, Generator* gen) {
-  check_random_dtype(dtype, "uniform");
+// The fills in core/random.cpp check their arguments too, but name themselves; these checks name
+// the factory the caller used.
+Tensor uniform_as(const char* op, const Shape& shape, double low, double high, DType dtype,
+                  Generator* gen) {
+  check_random_dtype(dtype, op);
+  ATHANOR_CHECK(low < high, "{}: expected low < high, got low={} and high={}", op, low, high);
   Tensor t = empty(shape, dtype);
   if (dtype == kFloat32)
     fill_uniform(pick(gen), t.data_ptr<float>(), t.numel(), low, high);
@@ -91,25 +95,38 @@ Tensor uniform(const Shape& shape, double low, double high, DType dtype, Generat
   return t;
 }
 
-Tensor rand(const Shape& shape, DType dtype, Generator* gen) {
-  return uniform(shape, 0.0, 1.0, dtype, gen);
-}
-
-Tensor normal(const Shape& shape, double mean, double std, DType dtype, Generator* gen) {
-  check_random_dtype(dtype, "normal");
+Tensor normal_as(const char* op, const Shape& shape, double mean, double stddev, DType dtype,
+                 Generator* gen) {
+  check_random_dtype(dtype, op);
+  ATHANOR_CHECK(stddev >= 0, "{}: expected std >= 0, got {}", op, stddev);
   Tensor t = empty(shape, dtype);
   if (dtype == kFloat32)
-    fill_normal(pick(gen), t.data_ptr<float>(), t.numel(), mean, std);
+    fill_normal(pick(gen), t.data_ptr<float>(), t.numel(), mean, stddev);
   else
-    fill_normal(pick(gen), t.data_ptr<double>(), t.numel(), mean, std);
+    fill_normal(pick(gen), t.data_ptr<double>(), t.numel(), mean, stddev);
   return t;
 }
 
+}  // namespace
+
+Tensor uniform(const Shape& shape, double low, double high, DType dtype, Generator* gen) {
+  return uniform_as("uniform", shape, low, high, dtype, gen);
+}
+
+Tensor rand(const Shape& shape, DType dtype, Generator* gen) {
+  return uniform_as("rand", shape, 0.0, 1.0, dtype, gen);
+}
+
+Tensor normal(const Shape& shape, double mean, double std, DType dtype, Generator* gen) {
+  return normal_as("normal", shape, mean, std, dtype, gen);
+}
+
 Tensor randn(const Shape& shape, DType dtype, Generator* gen) {
-  return normal(shape, 0.0, 1.0, dtype, gen);
+  return normal_as("randn", shape, 0.0, 1.0, dtype, gen);
 }
 
 Tensor bernoulli(const Shape& shape, double p, DType dtype, Generator* gen) {
+  ATHANOR_CHECK(p >= 0 && p <= 1, "bernoulli: expected a probability p in [0, 1], got {}", p);
   Tensor t = empty(shape, dtype);
   switch (dtype) {
     case kFloat32:
@@ -132,12 +149,14 @@ Tensor bernoulli(const Shape& shape, double p, DType dtype, Generator* gen) {
 }
 
 Tensor randint(int64_t low, int64_t high, const Shape& shape, Generator* gen) {
+  ATHANOR_CHECK(low < high, "randint: expected low < high, got low={} and high={}", low, high);
   Tensor t = empty(shape, kInt64);
   fill_randint(pick(gen), t.data_ptr<int64_t>(), t.numel(), low, high);
   return t;
 }
 
 Tensor randperm(int64_t n, Generator* gen) {
+  ATHANOR_CHECK(n >= 0, "randperm: expected n >= 0, got {}", n);
   std::vector<int64_t> p = athanor::randperm(pick(gen), n);
   return Tensor::from(p, Shape{n});
 }

@@ -14,8 +14,9 @@ inline backend::View kernel_view(const Tensor& t) {
           i.strides};
 }
 
-/// kernel_view of `t` broadcast to `shape` (zero strides on the broadcast dims).
-backend::View broadcast_view(const Tensor& t, const Shape& shape);
+/// kernel_view of `t` broadcast to `shape` (zero strides on the broadcast dims), or an error naming
+/// `op` when the shapes do not broadcast.
+backend::View broadcast_view(const Tensor& t, const Shape& shape, const char* op = "expand");
 
 /// The kernel table of the tensor's device, or "<op>: no kernel for device cuda:0".
 inline const backend::KernelTable& kernels_for(const Tensor& t, const char* op) {

@@ -1,4 +1,6 @@
 // src/tensor/tensor.cpp: Tensor metadata, data access, layout helpers and in-place data ops.
+#include <utility>
+
 #include <athanor/tensor/tensor.h>
 
 #include "tensor/kernel_view.h"
@@ -18,6 +20,7 @@ Device Tensor::device() const { return impl().storage->device(); }
 
 bool Tensor::is_contiguous() const {
   const TensorImpl& i = impl();
+  if (i.shape.numel() == 0) return true;  // as in PyTorch: no element is out of place
   int64_t expected = 1;
   for (int d = i.shape.rank() - 1; d >= 0; --d) {
     if (i.shape[d] == 1) continue;
@@ -39,10 +42,10 @@ void check_dtype_access(const Tensor& t, DType requested, const char* what) {
                 requested);
 }
 
-[[noreturn]] void throw_ragged(int depth, size_t index, size_t got, size_t expected) {
-  throw Error(fmt::format(
-      "Tensor::from: ragged nested list: entry {} at depth {} has {} elements, expected {}", index,
-      depth, got, expected));
+[[noreturn]] void throw_ragged(const std::string& entry, size_t got, size_t expected) {
+  throw Error(
+      fmt::format("Tensor::from: ragged nested list: entry {} has {} element{}, expected {}", entry,
+                  got, got == 1 ? "" : "s", expected));
 }
 
 Tensor tensor_from_buffer(const void* data, DType src_dtype, const Shape& shape,
@@ -108,18 +111,47 @@ Tensor& Tensor::fill_(double value) {
   return *this;
 }
 
+namespace {
+
+// The bytes [first, last) that a tensor's elements can occupy within its storage.
+std::pair<int64_t, int64_t> byte_span(const Tensor& t) {
+  int64_t lo = t.offset(), hi = t.offset();
+  for (int d = 0; d < t.dim(); ++d) {
+    const int64_t reach = (t.shape()[d] - 1) * t.strides()[d];
+    (reach < 0 ? lo : hi) += reach;
+  }
+  return {lo * itemsize(t.dtype()), (hi + 1) * itemsize(t.dtype())};
+}
+
+}  // namespace
+
 Tensor& Tensor::copy_(const Tensor& src) {
   ATHANOR_CHECK(src.device() == device(), "copy_: source is on {} and destination on {}",
                 src.device(), device());
-  kernels_for(*this, "copy_").copy(broadcast_view(src, shape()), kernel_view(*this));
+  const backend::View from = broadcast_view(src, shape(), "copy_");
+  if (numel() == 0) return *this;
+  if (src.storage() == storage()) {
+    const auto [a0, a1] = byte_span(src);
+    const auto [b0, b1] = byte_span(*this);
+    if (a0 < b1 && b0 < a1) {
+      // The source overlaps the destination (an in-place transpose, a shifted slice): read all of
+      // it before writing, so the result is as if the source had been copied first.
+      Tensor tmp = empty(src.shape(), src.dtype(), src.device());
+      kernels_for(tmp, "copy_").copy(kernel_view(src), kernel_view(tmp));
+      return copy_(tmp);
+    }
+  }
+  kernels_for(*this, "copy_").copy(from, kernel_view(*this));
   return *this;
 }
 
-backend::View broadcast_view(const Tensor& t, const Shape& shape) {
+backend::View broadcast_view(const Tensor& t, const Shape& shape, const char* op) {
   backend::View v = kernel_view(t);
   if (v.shape == shape) return v;
   const int rank = shape.rank();
-  ATHANOR_CHECK(t.dim() <= rank, "expand: cannot broadcast shape {} to {}", t.shape(), shape);
+  ATHANOR_CHECK(t.dim() <= rank,
+                "{}: cannot broadcast shape {} to {}: it has more dimensions ({} > {})", op,
+                t.shape(), shape, t.dim(), rank);
   Shape strides;
   strides.resize(rank);
   for (int d = 0; d < rank; ++d) {
@@ -127,9 +159,9 @@ backend::View broadcast_view(const Tensor& t, const Shape& shape) {
     if (src < 0) continue;
     const int64_t n = t.shape()[src];
     ATHANOR_CHECK(n == shape[d] || n == 1,
-                  "expand: cannot broadcast shape {} to {}: dimension {} has size {}, expected {} "
+                  "{}: cannot broadcast shape {} to {}: dimension {} has size {}, expected {} "
                   "or 1",
-                  t.shape(), shape, d, n, shape[d]);
+                  op, t.shape(), shape, d, n, shape[d]);
     strides[d] = n == 1 ? 0 : t.strides()[src];
   }
   v.shape = shape;

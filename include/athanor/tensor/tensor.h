@@ -166,8 +166,9 @@ Tensor ones_like(const Tensor& t);
 Tensor empty_like(const Tensor& t);
 /// A 0-dimensional tensor holding `value`.
 Tensor scalar_tensor(double value, DType dtype = kFloat32, Device device = kCPU);
-/// start, start+step, ... up to but excluding end.
-Tensor arange(double start, double end, double step = 1, DType dtype = kInt64);
+/// start, start+step, ... up to but excluding end. Without a dtype: int64 when start, end and
+/// step are whole numbers, else float32 (as PyTorch infers from its arguments' types).
+Tensor arange(double start, double end, double step = 1, std::optional<DType> dtype = {});
 Tensor arange(int64_t end, DType dtype = kInt64);
 /// `steps` evenly spaced values from start to end inclusive.
 Tensor linspace(double start, double end, int64_t steps, DType dtype = kFloat32);
@@ -218,7 +219,7 @@ using list_storage_t = std::conditional_t<
     std::is_same_v<T, bool> || std::is_same_v<T, uint8_t>, uint8_t,
     std::conditional_t<std::is_integral_v<T>, int64_t,
                        std::conditional_t<std::is_same_v<T, float>, float, double>>>;
-[[noreturn]] void throw_ragged(int depth, size_t index, size_t got, size_t expected);
+[[noreturn]] void throw_ragged(const std::string& entry, size_t got, size_t expected);
 }  // namespace detail
 
 template <typename T>
@@ -241,7 +242,7 @@ Tensor Tensor::from(std::initializer_list<std::initializer_list<T>> values,
   const size_t cols = values.size() ? values.begin()->size() : 0;
   size_t i = 0;
   for (const auto& row : values) {
-    if (row.size() != cols) detail::throw_ragged(1, i, row.size(), cols);
+    if (row.size() != cols) detail::throw_ragged(fmt::format("[{}]", i), row.size(), cols);
     flat.insert(flat.end(), row.begin(), row.end());
     ++i;
   }
@@ -258,10 +259,12 @@ Tensor Tensor::from(std::initializer_list<std::initializer_list<std::initializer
   const size_t cols = rows ? values.begin()->begin()->size() : 0;
   size_t i = 0;
   for (const auto& plane : values) {
-    if (plane.size() != rows) detail::throw_ragged(1, i, plane.size(), rows);
+    if (plane.size() != rows) detail::throw_ragged(fmt::format("[{}]", i), plane.size(), rows);
     size_t j = 0;
     for (const auto& row : plane) {
-      if (row.size() != cols) detail::throw_ragged(2, j, row.size(), cols);
+      if (row.size() != cols) {
+        detail::throw_ragged(fmt::format("[{}][{}]", i, j), row.size(), cols);
+      }
       flat.insert(flat.end(), row.begin(), row.end());
       ++j;
     }
