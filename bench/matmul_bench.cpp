@@ -22,8 +22,8 @@ void set_counters(benchmark::State& state, const Dims& d) {
   state.counters["GFLOP/s"] = benchmark::Counter(
       2.0 * static_cast<double>(d.m * d.k * d.n) * static_cast<double>(state.iterations()),
       benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
-  state.SetLabel(fmt::format("[{},{}]x[{},{}] threads={}", d.m, d.k, d.k, d.n,
-                             athanor::get_num_threads()));
+  state.SetLabel(
+      fmt::format("[{},{}]x[{},{}] threads={}", d.m, d.k, d.k, d.n, athanor::get_num_threads()));
 }
 
 void BM_athanor_matmul(benchmark::State& state) {

@@ -136,9 +136,7 @@ TEST(NoGrad, RecordsNothingAndRestores) {
   Tensor x = leaf({1.0});
   {
     NoGradGuard outer;
-    {
-      NoGradGuard inner;
-    }
+    { NoGradGuard inner; }
     EXPECT_FALSE(is_grad_enabled());
     Tensor y = x * 2.0;
     EXPECT_FALSE(y.requires_grad());

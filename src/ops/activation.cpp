@@ -49,9 +49,11 @@ Tensor leaky_relu(const Tensor& x, double negative_slope) {
 
 Tensor elu(const Tensor& x, double alpha) {
   check_floating("elu", x);
-  // expm1 of min(x, 0), so the unused branch never overflows (an inf there would turn the
-  // masked-out gradient 0 * inf into NaN).
-  return where(x > 0.0, x, alpha * expm1(minimum(x, scalar_like(x, 0.0))));
+  // expm1 of x with the positive entries replaced by 0, so the unused branch never overflows (an
+  // inf there would turn the masked-out gradient 0 * inf into NaN). Not minimum(x, 0): at x = 0 it
+  // would pass on only half the gradient (alpha / 2 instead of alpha).
+  const Tensor positive = x > 0.0;
+  return where(positive, x, alpha * expm1(where(positive, 0.0, x)));
 }
 
 Tensor gelu(const Tensor& x, std::string_view approximate) {
@@ -69,8 +71,10 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
   check_floating("softplus", x);
   ATHANOR_CHECK(beta > 0, "softplus: expected beta > 0, got {}", beta);
   const Tensor bx = x * beta;
-  const Tensor capped = minimum(bx, scalar_like(x, threshold));
-  return where(bx > threshold, x, log1p(exp(capped)) / beta);
+  const Tensor linear = bx > threshold;
+  // exp only of the entries kept (the others replaced by 0), so it cannot overflow into a NaN
+  // gradient; not minimum(bx, threshold), which halves the gradient at bx == threshold.
+  return where(linear, x, log1p(exp(where(linear, 0.0, bx))) / beta);
 }
 
 }  // namespace athanor

@@ -26,6 +26,8 @@ struct InputInfo {
 Tensor grad_for(const Tensor& g, const InputInfo& in) { return to(sum_to(g, in.shape), in.dtype); }
 
 // a and b in their common dtype, refusing bool arithmetic; `floating` forces a float result.
+// Detached: the ops record their own node over a and b and use these only as values (a
+// conversion recorded here would be a dead node, and a capture would hold a's graph).
 std::pair<Tensor, Tensor> arith_operands(const char* op, const Tensor& a, const Tensor& b,
                                          bool floating = false) {
   ops::check_same_device(op, a, b);
@@ -35,7 +37,7 @@ std::pair<Tensor, Tensor> arith_operands(const char* op, const Tensor& a, const 
                 "logical_and / logical_or",
                 op);
   if (floating && !is_floating(t)) t = kFloat32;
-  return {to(a, t), to(b, t)};
+  return {to(a.detach(), t), to(b.detach(), t)};
 }
 
 }  // namespace
@@ -92,10 +94,15 @@ Tensor pow(const Tensor& a, const Tensor& b) {
       "pow", out, {a, b},
       [x, y, out, b_needs_grad, ia = InputInfo(a), ib = InputInfo(b)](const Tensor& dy) {
         // d x^y / dx = y x^(y-1) (taken as 0 where y == 0, so 0^0 has no NaN gradient);
-        // d x^y / dy = x^y log(x), only when the exponent needs it.
+        // d x^y / dy = x^y log(x), only when the exponent needs it, and taken as 0 where x == 0
+        // and y >= 0 (the limit of 0^y log(0), as PyTorch), not 0 * -inf = NaN.
         const Tensor dx = where(eq(y, scalar_like(y, 0.0)), 0.0, y * pow(x, y - 1.0)) * dy;
         Tensor de;
-        if (b_needs_grad) de = grad_for(dy * out * log(x), ib);
+        if (b_needs_grad) {
+          const Tensor zero_base =
+              logical_and(eq(x, scalar_like(x, 0.0)), ge(y, scalar_like(y, 0.0)));
+          de = grad_for(dy * where(zero_base, 0.0, out * log(x)), ib);
+        }
         return Grads{grad_for(dx, ia), de};
       });
 }

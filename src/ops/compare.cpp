@@ -13,8 +13,8 @@ using backend::BinaryOp;
 namespace {
 
 Tensor compare(const char* op, BinaryOp kernel, const Tensor& a, const Tensor& b) {
-  auto [x, y] = ops::promote(a, b);
-  return ops::run_binary(op, kernel, x.detach(), y.detach(), kBool);
+  auto [x, y] = ops::promote(a.detach(), b.detach());
+  return ops::run_binary(op, kernel, x, y, kBool);
 }
 
 }  // namespace
@@ -50,7 +50,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   ATHANOR_CHECK(cond.dtype() == kBool, "where: expected a bool condition, got {}", cond.dtype());
   ops::check_same_device("where", cond, a);
   ops::check_same_device("where", a, b);
-  auto [x, y] = ops::promote(a, b);
+  auto [x, y] = ops::promote(a.detach(), b.detach());  // values only; the node is over a and b
   const Shape shape =
       broadcast_shapes(broadcast_shapes(cond.shape(), x.shape(), "where"), y.shape(), "where");
   Tensor out = empty(shape, x.dtype(), x.device());
@@ -74,6 +74,7 @@ Tensor where(const Tensor& cond, double a, const Tensor& b) {
 }
 
 Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max) {
+  ATHANOR_CHECK(x.dtype() != kBool, "clamp: not defined for bool tensors");
   ATHANOR_CHECK(min || max, "clamp: at least one of min and max must be given");
   ATHANOR_CHECK(!min || !max || *min <= *max, "clamp: expected min <= max, got min={} and max={}",
                 *min, *max);

@@ -1,5 +1,8 @@
 // src/ops/index.cpp: index_select, gather and scatter_add (primitives whose gradients are each
 // other's scatter or gather), and one_hot.
+#include <string>
+#include <vector>
+
 #include <athanor/ops/compare.h>
 #include <athanor/ops/index.h>
 #include <athanor/ops/reduce.h>
@@ -15,13 +18,26 @@ void check_index_dtype(const char* op, const Tensor& index) {
                 index.dtype());
 }
 
+// "3" for a 1-D index, "[0, 1]" for higher ranks: where flat element `flat` of `shape` sits.
+std::string position_string(const Shape& shape, int64_t flat) {
+  if (shape.rank() <= 1) return fmt::format("{}", flat);
+  std::vector<int64_t> at(static_cast<size_t>(shape.rank()));
+  for (int d = shape.rank() - 1; d >= 0; --d) {
+    at[static_cast<size_t>(d)] = flat % shape[d];
+    flat /= shape[d];
+  }
+  return fmt::format("[{}]", fmt::join(at, ", "));
+}
+
 // Every index within [0, size), or an error naming the first offender.
 void check_index_range(const char* op, const Tensor& index, int64_t size, int dim) {
   const auto values = index.to_vector<int64_t>();
   for (size_t i = 0; i < values.size(); ++i) {
     ATHANOR_CHECK(values[i] >= 0 && values[i] < size,
-                  "{}: index {} (at position {}) is out of range for dimension {} of size {}", op,
-                  values[i], i, dim, size);
+                  "{}: index {} (at position {}) is out of range for dimension {} of size {}; "
+                  "expected 0 <= index < {}",
+                  op, values[i], position_string(index.shape(), static_cast<int64_t>(i)), dim, size,
+                  size);
   }
 }
 
@@ -44,13 +60,14 @@ Tensor index_select(const Tensor& x, int dim, const Tensor& index) {
   check_index_dtype("index_select", index);
   ATHANOR_CHECK(index.dim() <= 1, "index_select: expected a 1-D index, got shape {}",
                 index.shape());
-  const Tensor x1 = x.dim() == 0 ? reshape(x, Shape{1}) : x;
+  // Detached: x1 only supplies the data and shapes, so no graph is recorded for it.
+  const Tensor x1 = x.dim() == 0 ? reshape(x.detach(), Shape{1}) : x.detach();
   const int d = normalize_dim(dim, x1.dim(), "index_select");
   const Tensor idx = contiguous(reshape(index, Shape{-1}));
   check_index_range("index_select", idx, x1.shape()[d], d);
   Shape shape = x1.shape();
   shape[d] = idx.numel();
-  const Tensor src = contiguous(x1.detach());
+  const Tensor src = contiguous(x1);
   Tensor out = empty(shape, x.dtype(), x.device());
   kernels_for(x, "index_select")
       .index_select(kernel_view(src), d, kernel_view(idx), kernel_view(out));

@@ -37,15 +37,21 @@ Tensor concat(const std::vector<Tensor>& tensors, int dim) {
     out.as_strided(s, out.strides(), at * out.strides()[d]).copy_(t);
     at += t.shape()[d];
   }
-  // The gradient of each input is its slice of dy.
-  return with_backward(
-      "concat", out, std::span<const Tensor>(tensors), [d, offsets, tensors](const Tensor& dy) {
-        Grads grads;
-        for (size_t i = 0; i < tensors.size(); ++i) {
-          grads.push_back(to(narrow(dy, d, offsets[i], tensors[i].shape()[d]), tensors[i].dtype()));
-        }
-        return grads;
-      });
+  // The gradient of each input is its slice of dy (only sizes and dtypes are kept, not inputs).
+  std::vector<int64_t> sizes;
+  std::vector<DType> dtypes;
+  for (const Tensor& t : tensors) {
+    sizes.push_back(t.shape()[d]);
+    dtypes.push_back(t.dtype());
+  }
+  return with_backward("concat", out, std::span<const Tensor>(tensors),
+                       [d, offsets, sizes, dtypes](const Tensor& dy) {
+                         Grads grads;
+                         for (size_t i = 0; i < sizes.size(); ++i) {
+                           grads.push_back(to(narrow(dy, d, offsets[i], sizes[i]), dtypes[i]));
+                         }
+                         return grads;
+                       });
 }
 
 Tensor stack(const std::vector<Tensor>& tensors, int dim) {
@@ -85,6 +91,7 @@ std::vector<Tensor> split(const Tensor& x, int64_t split_size, int dim) {
   const int64_t n = x.shape()[normalize_dim(dim, x.dim(), "split")];
   std::vector<int64_t> sizes;
   for (int64_t at = 0; at < n; at += split_size) sizes.push_back(std::min(split_size, n - at));
+  if (sizes.empty()) sizes.push_back(0);  // an empty dimension splits into one empty piece
   return split(x, sizes, dim);
 }
 

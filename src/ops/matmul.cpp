@@ -3,6 +3,8 @@
 //
 // Backward of C = A B: dA = dC B^T and dB = A^T dC, with the transposes passed to the kernel as
 // strided views (no copies), summed over a broadcast batch.
+#include <algorithm>
+
 #include <athanor/ops/linalg.h>
 #include <athanor/ops/reduce.h>
 #include <athanor/ops/shape.h>
@@ -97,7 +99,15 @@ Tensor matmul(const Tensor& a0, const Tensor& b0) {
       (a.dim() == 2 || a.shape(0) == b.shape(0) || a.shape(0) == 1 || b.shape(0) == 1)) {
     return matmul_primitive(a.dim() == 2 ? unsqueeze(a, 0) : a, b);
   }
-  const Shape batch = broadcast_shapes(batch_shape(a), batch_shape(b), "matmul");
+  const Shape batch_a = batch_shape(a), batch_b = batch_shape(b);
+  for (int i = 1; i <= std::min(batch_a.rank(), batch_b.rank()); ++i) {
+    const int64_t sa = batch_a[batch_a.rank() - i], sb = batch_b[batch_b.rank() - i];
+    ATHANOR_CHECK(sa == sb || sa == 1 || sb == 1,
+                  "matmul: batch dimensions do not broadcast: a has shape {} and b has shape {}; "
+                  "expected the sizes before the last two dimensions to be equal or 1",
+                  a.shape(), b.shape());
+  }
+  const Shape batch = broadcast_shapes(batch_a, batch_b, "matmul");
   const Tensor a3 = reshape(expand(a, concat_shapes(batch, {M, K})), Shape{-1, M, K});
   const Tensor b3 = reshape(expand(b, concat_shapes(batch, {K, N})), Shape{-1, K, N});
   return reshape(matmul_primitive(a3, b3), concat_shapes(batch, {M, N}));

@@ -73,9 +73,13 @@ Tensor reduce_raw(const char* op, ReduceOp kind, const Tensor& x, const std::vec
     *indices = empty(out_shape, kInt64, x.device());
     iv = kernel_view(*indices);
   }
-  ATHANOR_CHECK(kind == ReduceOp::kSum || x.numel() > 0,
-                "{}: cannot reduce an empty tensor (shape {}): the result has no identity", op,
-                x.shape());
+  // A sum over no elements is 0; a maximum or minimum over none is undefined. (An empty tensor
+  // reduced over non-empty dimensions just gives an empty result.)
+  for (int d : dims) {
+    ATHANOR_CHECK(kind == ReduceOp::kSum || x.shape()[d] > 0,
+                  "{}: dimension {} of shape {} is empty, and the {} of no elements is undefined",
+                  op, d, x.shape(), kind == ReduceOp::kMax ? "maximum" : "minimum");
+  }
   kernels_for(x, op).reduce(kind, kernel_view(src), begin, end, kernel_view(out),
                             indices ? &iv : nullptr);
   return out;
@@ -87,7 +91,7 @@ Tensor at_least_1d(const Tensor& x) { return x.dim() == 0 ? reshape(x, Shape{1})
 // Shared by amax and amin: the gradient is split evenly among the tied extremes.
 Tensor extreme_over(const char* op, ReduceOp kind, const Tensor& x0, const std::vector<int>& dims0,
                     bool keepdim) {
-  const Tensor x = at_least_1d(x0);
+  const Tensor x = at_least_1d(x0.detach());
   const auto dims = normalize_dims(dims0, x.dim(), op);
   const Tensor kept = reduce_raw(op, kind, x, dims, nullptr);
   Tensor y = keepdim ? kept : reshape(kept.detach(), reduced_shape(x.shape(), dims));
@@ -102,7 +106,7 @@ Tensor extreme_over(const char* op, ReduceOp kind, const Tensor& x0, const std::
 
 ValuesIndices extreme_along(const char* op, ReduceOp kind, const Tensor& x0, int dim,
                             bool keepdim) {
-  const Tensor x = at_least_1d(x0);
+  const Tensor x = at_least_1d(x0.detach());
   const int d = normalize_dim(dim, x.dim(), op);
   Tensor indices;
   const Tensor kept = reduce_raw(op, kind, x, {d}, &indices);
@@ -122,11 +126,16 @@ ValuesIndices extreme_along(const char* op, ReduceOp kind, const Tensor& x0, int
 }  // namespace
 
 Tensor sum(const Tensor& x0, const std::vector<int>& dims0, bool keepdim) {
-  Tensor x = at_least_1d(x0);
+  Tensor x = at_least_1d(x0.detach());
   if (!x.is_floating_point() && x.dtype() != kInt64) x = to(x, kInt64);
   const auto dims = normalize_dims(dims0, x.dim(), "sum");
   Tensor y = reduce_raw("sum", ReduceOp::kSum, x, dims, nullptr);
-  if (!keepdim) y = reshape(y, x0.dim() == 0 ? Shape{} : reduced_shape(x.shape(), dims));
+  // A 0-d input gives a 0-d sum, keepdim or not (as in PyTorch).
+  if (x0.dim() == 0) {
+    y = reshape(y, Shape{});
+  } else if (!keepdim) {
+    y = reshape(y, reduced_shape(x.shape(), dims));
+  }
   // d sum = dy broadcast back over the reduced dims.
   return with_backward("sum", y, {x0},
                        [in_shape = x0.shape(), x_shape = x.shape(),
@@ -183,13 +192,17 @@ ValuesIndices min(const Tensor& x, int dim, bool keepdim) {
   return extreme_along("min", ReduceOp::kMin, x, dim, keepdim);
 }
 
-Tensor argmax(const Tensor& x) { return max(reshape(x.detach(), Shape{-1}), 0).indices; }
-Tensor argmax(const Tensor& x, int dim, bool keepdim) {
-  return max(x.detach(), dim, keepdim).indices;
+Tensor argmax(const Tensor& x) {
+  return extreme_along("argmax", ReduceOp::kMax, reshape(x.detach(), Shape{-1}), 0, false).indices;
 }
-Tensor argmin(const Tensor& x) { return min(reshape(x.detach(), Shape{-1}), 0).indices; }
+Tensor argmax(const Tensor& x, int dim, bool keepdim) {
+  return extreme_along("argmax", ReduceOp::kMax, x.detach(), dim, keepdim).indices;
+}
+Tensor argmin(const Tensor& x) {
+  return extreme_along("argmin", ReduceOp::kMin, reshape(x.detach(), Shape{-1}), 0, false).indices;
+}
 Tensor argmin(const Tensor& x, int dim, bool keepdim) {
-  return min(x.detach(), dim, keepdim).indices;
+  return extreme_along("argmin", ReduceOp::kMin, x.detach(), dim, keepdim).indices;
 }
 
 Tensor sum_to(const Tensor& g, const Shape& shape) {

@@ -9,8 +9,9 @@ namespace {
 
 Tensor softmax_impl(const char* op, const Tensor& x, int dim, bool log) {
   ops::check_floating(op, x);
-  const Tensor src = contiguous(x.dim() == 0 ? reshape(x, Shape{1}) : x).detach();
-  const int d = normalize_dim(dim, src.dim(), op);
+  const Tensor xd = x.detach();  // before the copies, so that they record no graph
+  const Tensor src = contiguous(xd.dim() == 0 ? reshape(xd, Shape{1}) : xd);
+  const int d = normalize_dim(dim, x.dim(), op);  // x.dim(), so errors name the rank given
   Tensor y = empty(src.shape(), src.dtype(), src.device());
   kernels_for(x, op).softmax(kernel_view(src), d, log, kernel_view(y));
   if (x.dim() == 0) y = y.as_strided(Shape{}, Shape{}, 0);

@@ -91,7 +91,11 @@ Tensor erf(const Tensor& x) {
   });
 }
 
-Tensor square(const Tensor& x) { return x * x; }
+Tensor square(const Tensor& x) {
+  ATHANOR_CHECK(x.dtype() != kBool,
+                "square: not defined for bool tensors; convert with to(kInt64)");
+  return x * x;
+}
 
 Tensor reciprocal(const Tensor& x) {
   check_floating("reciprocal", x);

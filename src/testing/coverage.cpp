@@ -1,12 +1,12 @@
 // src/testing/coverage.cpp: gradient-check coverage of recorded ops.
 #include "testing/coverage.h"
 
-#include <athanor/autograd/node.h>
-
 #include <cstdlib>
 #include <mutex>
 #include <set>
 #include <string>
+
+#include <athanor/autograd/node.h>
 
 namespace athanor::testing {
 namespace {

@@ -1,4 +1,5 @@
-// src/testing/coverage.h: checks that every op recorded during a test run was also gradient-checked.
+// src/testing/coverage.h: checks that every op recorded during a test run was also
+// gradient-checked.
 #pragma once
 
 #include <gtest/gtest.h>

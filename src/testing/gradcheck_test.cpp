@@ -48,8 +48,8 @@ TEST(Gradcheck, CatchesAMissingCrossTerm) {
 }
 
 TEST(Gradcheck, RejectsFloat32Inputs) {
-  const auto r = gradcheck([](const std::vector<Tensor>& xs) { return exp(xs[0]); },
-                           {Tensor::from({1.0f})});
+  const auto r =
+      gradcheck([](const std::vector<Tensor>& xs) { return exp(xs[0]); }, {Tensor::from({1.0f})});
   EXPECT_FALSE(r.ok);
   EXPECT_THAT(r.message, ::testing::HasSubstr("inputs must be float64, got float32"));
 }

@@ -8,6 +8,11 @@
 
 #include <athanor/tensor/tensor.h>
 
+namespace athanor {
+/// gtest prints shapes as "[2, 3]".
+inline void PrintTo(const Shape& s, std::ostream* os) { *os << to_string(s); }
+}  // namespace athanor
+
 namespace athanor::testing {
 
 /// Same shape, and every element within `tol` (absolute); reports the worst element.

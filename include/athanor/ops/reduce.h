@@ -22,7 +22,7 @@ Tensor std(const Tensor& x, const std::vector<int>& dims = {}, int64_t correctio
 /// log(sum(exp(x))) computed stably.
 Tensor logsumexp(const Tensor& x, const std::vector<int>& dims, bool keepdim = false);
 
-/// The largest element (a 0-d tensor); the gradient goes to the first maximum.
+/// The largest element (a 0-d tensor); the gradient is split evenly among tied maxima.
 Tensor max(const Tensor& x);
 Tensor min(const Tensor& x);
 
@@ -33,7 +33,8 @@ struct ValuesIndices {
 };
 ValuesIndices max(const Tensor& x, int dim, bool keepdim = false);
 ValuesIndices min(const Tensor& x, int dim, bool keepdim = false);
-/// Largest / smallest values over `dims` (no indices); the gradient goes to the first extreme.
+/// Largest / smallest values over `dims` (no indices); the gradient is split evenly among tied
+/// extremes, as PyTorch's amax does.
 Tensor amax(const Tensor& x, const std::vector<int>& dims, bool keepdim = false);
 Tensor amin(const Tensor& x, const std::vector<int>& dims, bool keepdim = false);
 /// Position of the largest element in row-major order (0-d int64), or along `dim`.

@@ -36,7 +36,8 @@ void unary_typed(UnaryOp op, const View& x, const View& y) {
       return run_unary<T, T>(x, y,
                              [](T v) -> T { return static_cast<T>((T{0} < v) - (v < T{0})); });
     case UnaryOp::kRelu:
-      return run_unary<T, T>(x, y, [](T v) -> T { return v > T{0} ? v : T{0}; });
+      // NaN passes through (as in PyTorch), so a diverging model is not masked.
+      return run_unary<T, T>(x, y, [](T v) -> T { return v <= T{0} ? T{0} : v; });
     case UnaryOp::kLogicalNot:
       return run_unary<bool, T>(x, y, [](T v) { return !static_cast<bool>(v); });
     default:

@@ -59,8 +59,9 @@ StridedLoop<N> make_loop(const std::array<const View*, N>& views) {
   return loop;
 }
 
-/// Calls body(ptrs, inner_strides, n) over every innermost run of the loop, in parallel chunks of
-/// rows when the loop is large.
+/// Calls body(ptrs, inner_strides, n) over every innermost run of the loop. A large loop is split
+/// into equal chunks of elements (not of rows), so a contiguous tensor, which is one long run, is
+/// shared between threads too; a chunk may start or end inside a run.
 template <int N, typename Body>
 void for_each_run(const StridedLoop<N>& loop, Body&& body, int64_t grain = kElementwiseGrain) {
   const int rank = loop.shape.rank();
@@ -76,23 +77,30 @@ void for_each_run(const StridedLoop<N>& loop, Body&& body, int64_t grain = kElem
   std::array<int64_t, N> inner_strides;
   for (int k = 0; k < N; ++k) inner_strides[k] = loop.strides[k][rank - 1];
 
-  parallel_for(0, rows, std::max<int64_t>(1, grain / inner), [&](int64_t lo, int64_t hi) {
-    // Decompose the first row index into a multi-index, then advance it like an odometer.
+  parallel_for(0, rows * inner, std::max<int64_t>(1, grain), [&](int64_t lo, int64_t hi) {
+    // Decompose the row of element lo into a multi-index, then advance it like an odometer.
     std::array<int64_t, Shape::kMaxDims> idx{};
-    std::array<char*, N> ptr = loop.base;
-    int64_t rem = lo;
+    std::array<char*, N> row_ptr = loop.base;
+    int64_t rem = lo / inner;
     for (int d = rank - 2; d >= 0; --d) {
       idx[static_cast<size_t>(d)] = rem % loop.shape[d];
       rem /= loop.shape[d];
-      for (int k = 0; k < N; ++k) ptr[k] += idx[static_cast<size_t>(d)] * loop.strides[k][d];
+      for (int k = 0; k < N; ++k) row_ptr[k] += idx[static_cast<size_t>(d)] * loop.strides[k][d];
     }
-    for (int64_t row = lo; row < hi; ++row) {
-      body(ptr, inner_strides, inner);
+    int64_t col = lo % inner;
+    for (int64_t pos = lo; pos < hi;) {
+      const int64_t n = std::min(inner - col, hi - pos);
+      std::array<char*, N> ptr = row_ptr;
+      for (int k = 0; k < N; ++k) ptr[k] += col * inner_strides[k];
+      body(ptr, inner_strides, n);
+      pos += n;
+      col = 0;
+      if (pos == hi) break;  // the chunk ends here: no next row to step to
       for (int d = rank - 2; d >= 0; --d) {
         auto& i = idx[static_cast<size_t>(d)];
-        for (int k = 0; k < N; ++k) ptr[k] += loop.strides[k][d];
+        for (int k = 0; k < N; ++k) row_ptr[k] += loop.strides[k][d];
         if (++i < loop.shape[d]) break;
-        for (int k = 0; k < N; ++k) ptr[k] -= i * loop.strides[k][d];
+        for (int k = 0; k < N; ++k) row_ptr[k] -= i * loop.strides[k][d];
         i = 0;
       }
     }

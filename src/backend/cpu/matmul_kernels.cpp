@@ -70,6 +70,7 @@ dnnl::memory::desc desc_of(const Operand& o) {
 
 void matmul_dnnl(const Operand& a, const Operand& w, const View& va, const View& vw,
                  const View& out) {
+  get_num_threads();  // align this thread's OpenMP setting, which oneDNN reads, with athanor's
   thread_local std::unordered_map<MatmulKey, MatmulEntry, MatmulKeyHash> cache;
   thread_local dnnl::stream stream(cpu_engine());
   const MatmulKey key{a, w};
@@ -131,6 +132,21 @@ void matmul(const View& a, const View& w, const View& out) {
   }
   if (a.dtype == kFloat32) {
     const Operand oa = describe(a), ow = describe(w);
+    if (oa.dims[0] == 1 && ow.dims[0] == 1 && out.shape[0] > 1) {
+      // Both operands broadcast over the batch: every product is the same. oneDNN cannot write a
+      // batch larger than its inputs', so compute the first and copy it to the others.
+      View a1 = a, w1 = w, first = out;
+      a1.shape[0] = w1.shape[0] = first.shape[0] = 1;
+      matmul(a1, w1, first);
+      View rest = out;
+      rest.shape[0] = out.shape[0] - 1;
+      rest.data = static_cast<float*>(out.data) + out.strides[0];
+      View src = first;
+      src.shape[0] = rest.shape[0];
+      src.strides[0] = 0;
+      copy(src, rest);
+      return;
+    }
     if (dnnl_supports(oa) && dnnl_supports(ow)) {
       matmul_dnnl(oa, ow, a, w, out);
       return;
