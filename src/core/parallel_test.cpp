@@ -32,18 +32,6 @@ std::string error_message(const std::function<void()>& f) {
   return "<no athanor::Error thrown>";
 }
 
-// Restores the thread count a test started with.
-class ThreadCountGuard {
- public:
-  ThreadCountGuard() : saved_(get_num_threads()) {}
-  ~ThreadCountGuard() { set_num_threads(saved_); }
-  ThreadCountGuard(const ThreadCountGuard&) = delete;
-  ThreadCountGuard& operator=(const ThreadCountGuard&) = delete;
-
- private:
-  int saved_;
-};
-
 // The chunks parallel_for hands out, sorted by start.
 std::vector<Chunk> chunks_of(int64_t begin, int64_t end, int64_t grain) {
   std::mutex m;
@@ -57,7 +45,7 @@ std::vector<Chunk> chunks_of(int64_t begin, int64_t end, int64_t grain) {
 }
 
 TEST(ParallelFor, CoversTheRangeExactlyOnce) {
-  ThreadCountGuard guard;
+  ScopedNumThreads guard;
   for (int threads : {1, 2, 3, 4}) {
     set_num_threads(threads);
     for (int64_t grain : {0, 1, 7, 100, 1000, 1 << 20}) {
@@ -81,7 +69,7 @@ TEST(ParallelFor, CoversTheRangeExactlyOnce) {
 }
 
 TEST(ParallelFor, ChunkCountFollowsThreadsAndGrain) {
-  ThreadCountGuard guard;
+  ScopedNumThreads guard;
   set_num_threads(3);
   // ceil(1000 / 100) = 10 chunks' worth of work, capped at 3 threads: 3 equal static chunks.
   EXPECT_EQ(chunks_of(0, 1000, 100), (std::vector<Chunk>{{0, 333}, {333, 666}, {666, 1000}}));
@@ -94,7 +82,7 @@ TEST(ParallelFor, ChunkCountFollowsThreadsAndGrain) {
 }
 
 TEST(ParallelFor, ChunksAreTheSameOnEveryRun) {
-  ThreadCountGuard guard;
+  ScopedNumThreads guard;
   set_num_threads(2);
   const auto first = chunks_of(0, 12345, 10);
   ASSERT_EQ(first.size(), 2u);
@@ -109,7 +97,7 @@ TEST(ParallelFor, EmptyAndReversedRangesDoNothing) {
 }
 
 TEST(ParallelFor, RunsSeriallyInsideAParallelRegion) {
-  ThreadCountGuard guard;
+  ScopedNumThreads guard;
   set_num_threads(2);
   std::mutex m;
   std::vector<std::vector<Chunk>> inner(2);
@@ -135,7 +123,7 @@ TEST(ParallelFor, RunsSeriallyInsideAParallelRegion) {
 }
 
 TEST(Threads, SetAndGet) {
-  ThreadCountGuard guard;
+  ScopedNumThreads guard;
   set_num_threads(3);
   EXPECT_EQ(get_num_threads(), 3);
   set_num_threads(1);
@@ -143,7 +131,7 @@ TEST(Threads, SetAndGet) {
 }
 
 TEST(Threads, NonPositiveCountIsAnError) {
-  ThreadCountGuard guard;
+  ScopedNumThreads guard;
   set_num_threads(2);
   EXPECT_EQ(error_message([] { set_num_threads(0); }),
             "set_num_threads: expected a positive number of threads, got 0");
@@ -154,7 +142,7 @@ TEST(Threads, NonPositiveCountIsAnError) {
 
 TEST(Threads, SettingAppliesToOtherThreads) {
   // The setting is process-wide, not a property of the calling thread's OpenMP state.
-  ThreadCountGuard guard;
+  ScopedNumThreads guard;
   for (int n : {1, 3}) {
     set_num_threads(n);
     int seen = 0;

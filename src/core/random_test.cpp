@@ -49,21 +49,11 @@ uint64_t word64(const std::array<uint32_t, 4>& w, int pair) {
   return static_cast<uint64_t>(w[2 * pair]) | static_cast<uint64_t>(w[2 * pair + 1]) << 32;
 }
 
-// Restores the thread count a test changed.
-class ThreadCountGuard {
- public:
-  ThreadCountGuard() : saved_(get_num_threads()) {}
-  ~ThreadCountGuard() { set_num_threads(saved_); }
-
- private:
-  int saved_;
-};
-
 // Runs fill(gen, out, n) with a fresh generator under several thread counts; all must agree.
 template <typename T>
 void expect_same_for_any_thread_count(const std::function<void(Generator&, T*, int64_t)>& fill) {
   constexpr int64_t kN = 100001;  // odd, so chunk edges fall inside blocks
-  ThreadCountGuard guard;
+  ScopedNumThreads guard;
   std::vector<T> reference;
   for (int threads : {1, 2, 3, 5}) {
     set_num_threads(threads);

@@ -198,24 +198,12 @@ TEST(Activations, BadArgumentsAreReported) {
                             "softplus: expected beta > 0, got -1");
 }
 
-// Sets the thread count for one scope, then restores it.
-class ThreadCount {
- public:
-  explicit ThreadCount(int n) : saved_(get_num_threads()) { set_num_threads(n); }
-  ~ThreadCount() { set_num_threads(saved_); }
-  ThreadCount(const ThreadCount&) = delete;
-  ThreadCount& operator=(const ThreadCount&) = delete;
-
- private:
-  int saved_;
-};
-
 TEST(Activations, LargeTensorsGiveTheSameResultOnOneAndTwoThreads) {
   // 100003 elements, above the 32768 at which loops split; the backward kernels too.
   Tensor x = random_uniform({100003}, -3, 3, 26).set_requires_grad();
   Tensor y[2], dx[2];
   for (int threads : {1, 2}) {
-    ThreadCount t(threads);
+    ScopedNumThreads t(threads);
     x.set_grad(Tensor());
     y[threads - 1] = relu(x) + sigmoid(x) * tanh(x);
     sum(y[threads - 1]).backward();

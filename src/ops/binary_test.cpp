@@ -156,18 +156,6 @@ TEST_P(BinaryOps, MismatchedShapesAreReported) {
                                 "and 4; expected equal sizes or a size of 1");
 }
 
-// Sets the thread count for one scope, then restores it.
-class ThreadCount {
- public:
-  explicit ThreadCount(int n) : saved_(get_num_threads()) { set_num_threads(n); }
-  ~ThreadCount() { set_num_threads(saved_); }
-  ThreadCount(const ThreadCount&) = delete;
-  ThreadCount& operator=(const ThreadCount&) = delete;
-
- private:
-  int saved_;
-};
-
 TEST_P(BinaryOps, LargeTensorsGiveTheSameResultOnOneAndTwoThreads) {
   // 334 x 301 = 100534 elements, above the 32768 at which loops split; operands contiguous,
   // transposed, broadcast as a row and as a 0-d scalar.
@@ -179,7 +167,7 @@ TEST_P(BinaryOps, LargeTensorsGiveTheSameResultOnOneAndTwoThreads) {
   for (const Tensor& b : {bt.contiguous(), bt, row, scalar}) {
     Tensor y[2];
     for (int threads : {1, 2}) {
-      ThreadCount t(threads);
+      ScopedNumThreads t(threads);
       y[threads - 1] = c.op(a, b);
     }
     EXPECT_TENSOR_EQ(y[0], y[1]);

@@ -196,18 +196,6 @@ TEST(Clamp, BadArgumentsAreReported) {
   EXPECT_THROW_WITH_MESSAGE(clamp(bools({1, 0}), 0.0, 1.0), "clamp: not defined for bool tensors");
 }
 
-// Sets the thread count for one scope, then restores it.
-class ThreadCount {
- public:
-  explicit ThreadCount(int n) : saved_(get_num_threads()) { set_num_threads(n); }
-  ~ThreadCount() { set_num_threads(saved_); }
-  ThreadCount(const ThreadCount&) = delete;
-  ThreadCount& operator=(const ThreadCount&) = delete;
-
- private:
-  int saved_;
-};
-
 TEST(Compare, LargeTensorsGiveTheSameResultOnOneAndTwoThreads) {
   // 100534 elements: comparisons, where over a transposed branch and a broadcast row, clamp.
   const Tensor a = random_normal({334, 301}, 83);
@@ -215,7 +203,7 @@ TEST(Compare, LargeTensorsGiveTheSameResultOnOneAndTwoThreads) {
   const Tensor row = random_normal({301}, 85);
   Tensor y[2];
   for (int threads : {1, 2}) {
-    ThreadCount t(threads);
+    ScopedNumThreads t(threads);
     const Tensor c = lt(a, bt);
     y[threads - 1] = where(c, bt, row) + clamp(a, -0.5, 0.5) + to(logical_or(c, a > row), kFloat64);
   }

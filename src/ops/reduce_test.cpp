@@ -251,20 +251,8 @@ TEST(SumTo, SumsBroadcastDimensions) {
       {random_normal({2, 3, 4}, 11)});
 }
 
-// Restores the thread count when a test ends, even after a failed assertion.
-class ThreadCountGuard {
- public:
-  ThreadCountGuard() : saved_(get_num_threads()) {}
-  ~ThreadCountGuard() { set_num_threads(saved_); }
-  ThreadCountGuard(const ThreadCountGuard&) = delete;
-  ThreadCountGuard& operator=(const ThreadCountGuard&) = delete;
-
- private:
-  int saved_;
-};
-
 TEST(ReduceParallel, ChunkedFullReductionDoesNotDependOnThreadCount) {
-  ThreadCountGuard guard;
+  ScopedNumThreads guard;
   // 200003 elements > 2 * 32768: the chunked path, with a short last chunk.
   Generator gen(12);
   const Tensor x32 = randn({200003}, kFloat32, &gen);
@@ -293,7 +281,7 @@ TEST(ReduceParallel, ChunkedFullReductionDoesNotDependOnThreadCount) {
 }
 
 TEST(ReduceParallel, ChunkedIntegerSumIsExact) {
-  ThreadCountGuard guard;
+  ScopedNumThreads guard;
   const Tensor x = arange(100000);  // 0 + ... + 99999 = 99999 * 100000 / 2
   for (int t : {1, 2}) {
     set_num_threads(t);

@@ -186,25 +186,13 @@ TEST(Softmax, BadArgumentsAreReported) {
                             "(valid: -1 to 0)");
 }
 
-// Sets the thread count for one scope, then restores it.
-class ThreadCount {
- public:
-  explicit ThreadCount(int n) : saved_(get_num_threads()) { set_num_threads(n); }
-  ~ThreadCount() { set_num_threads(saved_); }
-  ThreadCount(const ThreadCount&) = delete;
-  ThreadCount& operator=(const ThreadCount&) = delete;
-
- private:
-  int saved_;
-};
-
 TEST(Softmax, LargeTensorsGiveTheSameResultOnOneAndTwoThreads) {
   Tensor x = random_normal({401, 257}, 37).set_requires_grad();  // 103057 elements
   const Tensor w = random_normal({401, 257}, 38);
   for (int dim : {0, 1}) {
     Tensor y[2], dx[2];
     for (int threads : {1, 2}) {
-      ThreadCount t(threads);
+      ScopedNumThreads t(threads);
       x.set_grad(Tensor());
       y[threads - 1] = softmax(x, dim) + log_softmax(x, dim);
       sum(y[threads - 1] * w).backward();

@@ -179,18 +179,6 @@ TEST(UnaryOps, Float32GradientKeepsFloat32) {
   EXPECT_TENSOR_NEAR(x.grad(), Tensor::from({0.70710678f, 0.35355339f}), 1e-7);
 }
 
-// Sets the thread count for one scope, then restores it.
-class ThreadCount {
- public:
-  explicit ThreadCount(int n) : saved_(get_num_threads()) { set_num_threads(n); }
-  ~ThreadCount() { set_num_threads(saved_); }
-  ThreadCount(const ThreadCount&) = delete;
-  ThreadCount& operator=(const ThreadCount&) = delete;
-
- private:
-  int saved_;
-};
-
 TEST(UnaryOps, LargeTensorsGiveTheSameResultOnOneAndTwoThreads) {
   // 100002 elements: above the 32768 elements at which loops split, and not a multiple of 2 x
   // any run, so chunks start inside runs.
@@ -202,11 +190,11 @@ TEST(UnaryOps, LargeTensorsGiveTheSameResultOnOneAndTwoThreads) {
        {x, x.t(), x.slice(1, 1, 301, 2), x.select(1, 0).unsqueeze(1).expand({334, 301})}) {
     Tensor one, two;
     {
-      ThreadCount t(1);
+      ScopedNumThreads t(1);
       one = sin(in);
     }
     {
-      ThreadCount t(2);
+      ScopedNumThreads t(2);
       two = sin(in);
     }
     EXPECT_TENSOR_EQ(one, two);

@@ -29,17 +29,6 @@ std::pair<double, double> moments(const std::vector<double>& v) {
   return {mean, var / static_cast<double>(v.size())};
 }
 
-class ThreadCountGuard {
- public:
-  ThreadCountGuard() : saved_(get_num_threads()) {}
-  ~ThreadCountGuard() { set_num_threads(saved_); }
-  ThreadCountGuard(const ThreadCountGuard&) = delete;
-  ThreadCountGuard& operator=(const ThreadCountGuard&) = delete;
-
- private:
-  int saved_;
-};
-
 // Every random factory, drawing `shape` from `gen`, as float64 values for comparison.
 using Draw = std::function<Tensor(const Shape&, Generator*)>;
 std::vector<std::pair<const char*, Draw>> all_draws() {
@@ -69,7 +58,7 @@ TEST(RandomCreation, SameSeedSameValuesAndSuccessiveDrawsDiffer) {
 }
 
 TEST(RandomCreation, IndependentOfTheThreadCount) {
-  ThreadCountGuard guard;
+  ScopedNumThreads guard;
   for (const auto& [label, draw] : all_draws()) {
     SCOPED_TRACE(label);
     set_num_threads(1);

@@ -11,6 +11,20 @@ namespace athanor {
 void set_num_threads(int n);
 int get_num_threads();
 
+/// Sets the thread count for its lifetime (or, without an argument, only remembers it) and
+/// restores the previous one on exit.
+class ScopedNumThreads {
+ public:
+  ScopedNumThreads() : saved_(get_num_threads()) {}
+  explicit ScopedNumThreads(int n) : saved_(get_num_threads()) { set_num_threads(n); }
+  ~ScopedNumThreads() { set_num_threads(saved_); }
+  ScopedNumThreads(const ScopedNumThreads&) = delete;
+  ScopedNumThreads& operator=(const ScopedNumThreads&) = delete;
+
+ private:
+  int saved_;
+};
+
 /// True inside a parallel region (where parallel_for runs serially: parallelism is never nested).
 bool in_parallel_region();
 

@@ -13,18 +13,6 @@
 namespace athanor::cpu {
 namespace {
 
-// Sets the thread count for one scope, then restores it.
-class ThreadCount {
- public:
-  explicit ThreadCount(int n) : saved_(get_num_threads()) { set_num_threads(n); }
-  ~ThreadCount() { set_num_threads(saved_); }
-  ThreadCount(const ThreadCount&) = delete;
-  ThreadCount& operator=(const ThreadCount&) = delete;
-
- private:
-  int saved_;
-};
-
 View view_of(std::vector<int64_t>& buffer, Shape shape, Shape strides, int64_t offset = 0) {
   return View{buffer.data() + offset, kInt64, shape, strides};
 }
@@ -110,7 +98,7 @@ TEST(StridedLoop, EveryElementIsVisitedOnceOnAnyThreadCount) {
     }
     for (int threads : {1, 2, 3}) {
       for (int64_t grain : {int64_t{1}, int64_t{7}, int64_t{1000}}) {
-        ThreadCount t(threads);
+        ScopedNumThreads t(threads);
         EXPECT_EQ(add_one(in, l.shape, grain).out, expected)
             << threads << " threads, grain " << grain;
       }
@@ -123,19 +111,19 @@ TEST(StridedLoop, ALargeContiguousLoopIsSharedBetweenThreads) {
   std::vector<int64_t> buffer = iota_buffer(100000);
   const View in = view_of(buffer, {100000}, {1});
   {
-    ThreadCount t(2);
+    ScopedNumThreads t(2);
     const Result r = add_one(in, {100000}, kElementwiseGrain);
     EXPECT_EQ(r.calls, 2);
     EXPECT_EQ(r.threads, 2u);
     EXPECT_EQ(r.out.back(), 100000);
   }
   {
-    ThreadCount t(1);
+    ScopedNumThreads t(1);
     const Result r = add_one(in, {100000}, kElementwiseGrain);
     EXPECT_EQ(r.calls, 1);
   }
   // Below the grain it stays on one thread in one call.
-  ThreadCount t(2);
+  ScopedNumThreads t(2);
   EXPECT_EQ(add_one(in, {100000}, 200000).calls, 1);
 }
 
