@@ -18,19 +18,14 @@
 #include <athanor/core/error.h>
 #include <athanor/core/parallel.h>
 
+#include "testing/expect_error.h"
+
 namespace athanor {
 namespace {
 
 using Chunk = std::pair<int64_t, int64_t>;
 
-std::string error_message(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no athanor::Error thrown>";
-}
+using testing::error_message;
 
 // The chunks parallel_for hands out, sorted by start.
 std::vector<Chunk> chunks_of(int64_t begin, int64_t end, int64_t grain) {

@@ -19,20 +19,14 @@
 #include <athanor/core/parallel.h>
 #include <athanor/core/random.h>
 
+#include "testing/expect_error.h"
+
 namespace athanor {
 namespace {
 
 using ::testing::HasSubstr;
 
-// The message of the athanor::Error that f throws, or a marker that no such error was thrown.
-std::string error_message(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no athanor::Error thrown>";
-}
+using testing::error_message;
 
 // Mean and (population) variance of a sample.
 template <typename T>

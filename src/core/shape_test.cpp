@@ -10,21 +10,15 @@
 #include <athanor/core/error.h>
 #include <athanor/core/shape.h>
 
+#include "testing/expect_error.h"
+
 namespace athanor {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-// The message of the athanor::Error that f throws, or a marker that none was thrown.
-std::string error_message(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no athanor::Error thrown>";
-}
+using testing::error_message;
 
 TEST(Shape, DefaultIsTheScalarShape) {
   const Shape s;

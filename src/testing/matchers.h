@@ -8,6 +8,8 @@
 
 #include <athanor/tensor/tensor.h>
 
+#include "testing/expect_error.h"
+
 namespace athanor {
 /// gtest prints shapes as "[2, 3]".
 inline void PrintTo(const Shape& s, std::ostream* os) { *os << to_string(s); }
@@ -26,14 +28,3 @@ namespace athanor::testing {
   EXPECT_TRUE(::athanor::testing::tensors_near((actual), (expected), (tol)))
 #define EXPECT_TENSOR_EQ(actual, expected) \
   EXPECT_TRUE(::athanor::testing::tensors_equal((actual), (expected)))
-
-/// Expects `statement` to throw athanor::Error whose message contains `substring`.
-#define EXPECT_THROW_WITH_MESSAGE(statement, substring)                       \
-  do {                                                                        \
-    try {                                                                     \
-      statement;                                                              \
-      ADD_FAILURE() << "expected athanor::Error containing: " << (substring); \
-    } catch (const ::athanor::Error& e) {                                     \
-      EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr(substring));    \
-    }                                                                         \
-  } while (false)
