@@ -1,27 +1,18 @@
-// src/tensor/storage.cpp: aligned allocation of tensor storage.
-#include <cstdlib>
-#include <new>
-
+// src/tensor/storage.cpp: tensor storage on the CPU allocator.
 #include <athanor/core/error.h>
 #include <athanor/tensor/storage.h>
 
-namespace athanor {
+#include "tensor/cpu_allocator.h"
 
-namespace {
-constexpr size_t kAlignment = 64;
-}
+namespace athanor {
 
 Storage::Storage(int64_t nbytes, Device device) : nbytes_(nbytes), device_(device) {
   ATHANOR_CHECK(device.is_cpu(), "storage: cannot allocate on device {}: only the CPU is built",
                 device);
   ATHANOR_CHECK(nbytes >= 0, "storage: cannot allocate a negative size ({} bytes)", nbytes);
-  const size_t rounded = (static_cast<size_t>(nbytes) + kAlignment - 1) / kAlignment * kAlignment;
-  data_ = std::aligned_alloc(kAlignment, rounded == 0 ? kAlignment : rounded);
-  if (data_ == nullptr) {
-    throw Error(fmt::format("storage: out of memory allocating {} bytes", nbytes));
-  }
+  data_ = detail::cpu_allocate(static_cast<size_t>(nbytes));
 }
 
-Storage::~Storage() { std::free(data_); }
+Storage::~Storage() { detail::cpu_deallocate(data_, static_cast<size_t>(nbytes_)); }
 
 }  // namespace athanor

@@ -1,0 +1,100 @@
+// src/tensor/cpu_allocator.cpp: a size-keyed cache of freed tensor buffers.
+//
+// Training allocates the same shapes every step; reusing their buffers avoids the allocator
+// returning memory to the system and faulting it back in (measured: a 64 KB matmul output cost
+// 12 % of a [64, 784] x [784, 256] product before this cache). Blocks are cached by their size
+// rounded to 64 bytes, up to kMaxCachedBytes in all. Sanitizer builds bypass the cache so that
+// AddressSanitizer still sees every use after free.
+#include "tensor/cpu_allocator.h"
+
+#include <cstdlib>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include <athanor/core/error.h>
+
+namespace athanor::detail {
+namespace {
+
+constexpr size_t kAlignment = 64;
+constexpr size_t kMaxCachedBytes = size_t{1} << 30;
+
+#if defined(ATHANOR_NO_ALLOCATOR_CACHE)
+constexpr bool kCacheEnabled = false;
+#else
+constexpr bool kCacheEnabled = true;
+#endif
+
+size_t round_up(size_t nbytes) {
+  return nbytes == 0 ? kAlignment : (nbytes + kAlignment - 1) / kAlignment * kAlignment;
+}
+
+struct Cache {
+  std::mutex mutex;
+  std::unordered_map<size_t, std::vector<void*>> free_blocks;
+  size_t bytes = 0;
+
+  ~Cache() { clear(); }
+  void clear() {
+    std::lock_guard lock(mutex);
+    for (auto& [size, blocks] : free_blocks) {
+      for (void* p : blocks) std::free(p);
+    }
+    free_blocks.clear();
+    bytes = 0;
+  }
+};
+
+Cache& cache() {
+  static Cache c;
+  return c;
+}
+
+}  // namespace
+
+void* cpu_allocate(size_t nbytes) {
+  const size_t size = round_up(nbytes);
+  if (kCacheEnabled) {
+    Cache& c = cache();
+    std::lock_guard lock(c.mutex);
+    auto it = c.free_blocks.find(size);
+    if (it != c.free_blocks.end() && !it->second.empty()) {
+      void* p = it->second.back();
+      it->second.pop_back();
+      c.bytes -= size;
+      return p;
+    }
+  }
+  void* p = std::aligned_alloc(kAlignment, size);
+  if (p == nullptr) {
+    cpu_empty_cache();
+    p = std::aligned_alloc(kAlignment, size);
+  }
+  ATHANOR_CHECK(p != nullptr, "storage: out of memory allocating {} bytes", nbytes);
+  return p;
+}
+
+void cpu_deallocate(void* data, size_t nbytes) {
+  if (data == nullptr) return;
+  const size_t size = round_up(nbytes);
+  if (kCacheEnabled) {
+    Cache& c = cache();
+    std::lock_guard lock(c.mutex);
+    if (c.bytes + size <= kMaxCachedBytes) {
+      c.free_blocks[size].push_back(data);
+      c.bytes += size;
+      return;
+    }
+  }
+  std::free(data);
+}
+
+size_t cpu_cached_bytes() {
+  std::lock_guard lock(cache().mutex);
+  return cache().bytes;
+}
+
+void cpu_empty_cache() { cache().clear(); }
+
+}  // namespace athanor::detail
