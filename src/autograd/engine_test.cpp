@@ -158,18 +158,13 @@ TEST(Graph, IsReleasedWhenTheOutputIsDropped) {
 
 TEST(Graph, BackwardFreesSavedTensors) {
   Tensor x = leaf({1.0, 2.0});
-  Tensor y = sum(exp(x));
-  std::weak_ptr<Storage> saved;
-  {
-    Tensor e = exp(x);
-    saved = e.storage();  // exp's node saves its output
-    Tensor s = sum(e);
-    e = Tensor();
-    EXPECT_FALSE(saved.expired());
-    s.backward();
-    EXPECT_TRUE(saved.expired());  // the graph let go of it
-  }
-  (void)y;
+  Tensor e = exp(x);
+  std::weak_ptr<Storage> saved = e.storage();  // exp's node saves its output
+  Tensor s = sum(e);
+  e = Tensor();
+  EXPECT_FALSE(saved.expired());
+  s.backward();
+  EXPECT_TRUE(saved.expired());  // the graph let go of it
 }
 
 TEST(RequiresGrad, LeafAndNonLeaf) {
