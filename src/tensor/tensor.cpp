@@ -125,6 +125,16 @@ std::pair<int64_t, int64_t> byte_span(const Tensor& t) {
 
 }  // namespace
 
+void Tensor::set_data(const Tensor& src) const {
+  TensorImpl& to = impl();
+  const TensorImpl& from = src.impl();
+  to.storage = from.storage;
+  to.shape = from.shape;
+  to.strides = from.strides;
+  to.offset = from.offset;
+  to.dtype = from.dtype;
+}
+
 Tensor& Tensor::copy_(const Tensor& src) {
   ATHANOR_CHECK(src.device() == device(), "copy_: source is on {} and destination on {}",
                 src.device(), device());

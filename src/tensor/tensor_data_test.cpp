@@ -310,5 +310,13 @@ TEST(Fill, LargeStridedViewLeavesTheGapsAlone) {
   EXPECT_EQ(wrong, 0);
 }
 
+TEST(TensorSetData, EveryHandleSeesTheNewStorageAndDtype) {
+  Tensor a = Tensor::from({1.0f, 2.0f});
+  Tensor b = a;  // a second handle on the same TensorImpl
+  a.set_data(Tensor::from({3.0, 4.0, 5.0}));
+  EXPECT_EQ(b.dtype(), kFloat64);
+  EXPECT_EQ(b.to_vector<double>(), (std::vector<double>{3.0, 4.0, 5.0}));
+}
+
 }  // namespace
 }  // namespace athanor

@@ -27,8 +27,27 @@ std::string index_string(const Shape& shape, int64_t flat) {
 
 GradcheckResult gradcheck(const MultiInputFn& f, const std::vector<Tensor>& inputs,
                           const GradcheckOptions& o) {
+  return gradcheck(f, inputs, {}, o);
+}
+
+GradcheckResult gradcheck(const MultiInputFn& f_inputs, const std::vector<Tensor>& inputs,
+                          const std::vector<Tensor>& parameters, const GradcheckOptions& o) {
   GradcheckResult result;
   std::vector<Tensor> leaves;
+  for (const Tensor& p : parameters) {
+    if (p.dtype() != kFloat64 || !p.is_contiguous() || !p.is_leaf() || !p.requires_grad()) {
+      return {false, 0,
+              fmt::format("gradcheck: parameters must be contiguous float64 leaves requiring "
+                          "grad, got {} {}",
+                          p.dtype(), p.shape())};
+    }
+  }
+  // The function sees the inputs only; the parameters (the trailing leaves) are used by it
+  // directly and perturbed in place.
+  const size_t n_inputs = inputs.size();
+  const auto f = [&](const std::vector<Tensor>& all) {
+    return f_inputs(std::vector<Tensor>(all.begin(), all.begin() + static_cast<long>(n_inputs)));
+  };
   for (const Tensor& in : inputs) {
     Tensor leaf = in.contiguous().clone().detach();
     if (leaf.is_floating_point()) {
@@ -39,6 +58,7 @@ GradcheckResult gradcheck(const MultiInputFn& f, const std::vector<Tensor>& inpu
     }
     leaves.push_back(leaf);
   }
+  for (const Tensor& p : parameters) leaves.push_back(p);
   const Tensor y = f(leaves);
   if (!y.requires_grad()) return {false, 0, "gradcheck: the output does not require grad"};
   if (y.dtype() != kFloat64) {
@@ -107,6 +127,14 @@ void expect_gradients_match_finite_differences(const MultiInputFn& f,
                                                const std::vector<Tensor>& inputs,
                                                const GradcheckOptions& options) {
   const GradcheckResult r = gradcheck(f, inputs, options);
+  EXPECT_TRUE(r.ok) << r.message;
+}
+
+void expect_gradients_match_finite_differences(const MultiInputFn& f,
+                                               const std::vector<Tensor>& inputs,
+                                               const std::vector<Tensor>& parameters,
+                                               const GradcheckOptions& options) {
+  const GradcheckResult r = gradcheck(f, inputs, parameters, options);
   EXPECT_TRUE(r.ok) << r.message;
 }
 

@@ -29,9 +29,19 @@ using MultiInputFn = std::function<Tensor(const std::vector<Tensor>&)>;
 GradcheckResult gradcheck(const MultiInputFn& f, const std::vector<Tensor>& inputs,
                           const GradcheckOptions& options = {});
 
+/// As above, and also the gradients of `parameters`: float64 leaves that f uses directly (a
+/// module's weights), perturbed in place and restored; f receives the inputs only.
+GradcheckResult gradcheck(const MultiInputFn& f, const std::vector<Tensor>& inputs,
+                          const std::vector<Tensor>& parameters,
+                          const GradcheckOptions& options = {});
+
 /// gtest assertion: EXPECT that gradcheck passes, printing the worst element otherwise.
 void expect_gradients_match_finite_differences(const MultiInputFn& f,
                                                const std::vector<Tensor>& inputs,
+                                               const GradcheckOptions& options = {});
+void expect_gradients_match_finite_differences(const MultiInputFn& f,
+                                               const std::vector<Tensor>& inputs,
+                                               const std::vector<Tensor>& parameters,
                                                const GradcheckOptions& options = {});
 void expect_gradients_match_finite_differences(const std::function<Tensor(const Tensor&)>& f,
                                                const std::vector<Tensor>& inputs,

@@ -88,6 +88,11 @@ class Tensor {
   Tensor& zero_() { return fill_(0.0); }
   /// Copies `src` (broadcast to this shape, converted to this dtype) into this tensor's elements.
   Tensor& copy_(const Tensor& src);
+  /// Makes every handle of this tensor see `src`'s storage, layout and dtype, keeping its
+  /// autograd identity (as PyTorch's `param.data = src`): how a module converts or replaces a
+  /// parameter that other handles (an optimizer, a container) also hold. A gradient that no longer
+  /// matches the shape or dtype must be cleared by the caller.
+  void set_data(const Tensor& src) const;
 
   // ---- Autograd (autograd layer) ----
   bool requires_grad() const;
