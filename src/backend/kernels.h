@@ -5,6 +5,7 @@
 // kernels only assert their own invariants.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -62,6 +63,29 @@ enum class BinaryOp : uint8_t {
 
 enum class ReduceOp : uint8_t { kSum, kMax, kMin };
 
+/// The geometry of a 2-D convolution, per spatial dimension (height, width): stride, zero padding
+/// on both sides and dilation; `groups` splits the channels into that many independent
+/// convolutions.
+struct Conv2dParams {
+  std::array<int64_t, 2> stride{1, 1};
+  std::array<int64_t, 2> padding{0, 0};
+  std::array<int64_t, 2> dilation{1, 1};
+  int64_t groups = 1;
+  friend bool operator==(const Conv2dParams&, const Conv2dParams&) = default;
+};
+
+/// The windows of a 2-D pooling (height, width): output element o reads input positions
+/// o * stride - padding + i * dilation, i < kernel_size. The output size (which ceil_mode decides)
+/// is the output view's.
+struct Pool2dParams {
+  std::array<int64_t, 2> kernel_size{1, 1};
+  std::array<int64_t, 2> stride{1, 1};
+  std::array<int64_t, 2> padding{0, 0};
+  std::array<int64_t, 2> dilation{1, 1};
+  bool count_include_pad = true;  // avg_pool2d: divide by the window size including padding
+  friend bool operator==(const Pool2dParams&, const Pool2dParams&) = default;
+};
+
 /// Function pointers for one device. Shapes of the views passed together always agree (inputs are
 /// already broadcast to the output's shape, with zero strides).
 struct KernelTable {
@@ -97,6 +121,30 @@ struct KernelTable {
   void (*gather)(const View& x, int dim, const View& index, const View& out);
   /// out.scatter_add_(dim, index, src): out[.., index[i][j].., ..] += src[i][j]...
   void (*scatter_add)(const View& out, int dim, const View& index, const View& src);
+
+  // Convolution and pooling over contiguous NCHW views (x [N, C, H, W], y [N, C', H_out, W_out]),
+  // float32 and float64.
+  /// y = conv2d(x, w) (+ bias [C_out] when not null); w [C_out, C_in / groups, kH, kW].
+  void (*conv2d)(const View& x, const View& w, const View* bias, const View& y,
+                 const Conv2dParams& p);
+  /// dx = the gradient of conv2d with respect to x, from dy and w.
+  void (*conv2d_backward_data)(const View& dy, const View& w, const View& dx,
+                               const Conv2dParams& p);
+  /// dw (and dbias [C_out] when not null) = the gradients of conv2d with respect to w and bias.
+  void (*conv2d_backward_weights)(const View& x, const View& dy, const View& dw, const View* dbias,
+                                  const Conv2dParams& p);
+  /// y = the maximum of each window; indices (int64, y's shape) = its position h * W + w in x's
+  /// plane: the first maximum, or the last NaN, as PyTorch.
+  void (*max_pool2d)(const View& x, const View& y, const View& indices, const Pool2dParams& p);
+  /// dx = 0, then dx[n, c].flat[indices[n, c, i, j]] += dy[n, c, i, j].
+  void (*max_pool2d_backward)(const View& dy, const View& indices, const View& dx);
+  /// y = the mean of each window (windows are not dilated), divided as PyTorch's avg_pool2d.
+  void (*avg_pool2d)(const View& x, const View& y, const Pool2dParams& p);
+  void (*avg_pool2d_backward)(const View& dy, const View& dx, const Pool2dParams& p);
+  /// y[i, j] = the mean of x over rows floor(i H / H_out) .. ceil((i + 1) H / H_out) - 1, and the
+  /// same for columns.
+  void (*adaptive_avg_pool2d)(const View& x, const View& y);
+  void (*adaptive_avg_pool2d_backward)(const View& dy, const View& dx);
 };
 
 /// The kernels of device `d`, or an error naming the op: "tanh: no kernel for device cuda:0".

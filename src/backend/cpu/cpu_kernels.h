@@ -26,4 +26,17 @@ void index_add(const View& out, int dim, const View& index, const View& src);
 void gather(const View& x, int dim, const View& index, const View& out);
 void scatter_add(const View& out, int dim, const View& index, const View& src);
 
+using backend::Conv2dParams;
+using backend::Pool2dParams;
+void conv2d(const View& x, const View& w, const View* bias, const View& y, const Conv2dParams& p);
+void conv2d_backward_data(const View& dy, const View& w, const View& dx, const Conv2dParams& p);
+void conv2d_backward_weights(const View& x, const View& dy, const View& dw, const View* dbias,
+                             const Conv2dParams& p);
+void max_pool2d(const View& x, const View& y, const View& indices, const Pool2dParams& p);
+void max_pool2d_backward(const View& dy, const View& indices, const View& dx);
+void avg_pool2d(const View& x, const View& y, const Pool2dParams& p);
+void avg_pool2d_backward(const View& dy, const View& dx, const Pool2dParams& p);
+void adaptive_avg_pool2d(const View& x, const View& y);
+void adaptive_avg_pool2d_backward(const View& dy, const View& dx);
+
 }  // namespace athanor::cpu

@@ -21,6 +21,15 @@ const KernelTable& cpu_kernels() {
       .index_add = cpu::index_add,
       .gather = cpu::gather,
       .scatter_add = cpu::scatter_add,
+      .conv2d = cpu::conv2d,
+      .conv2d_backward_data = cpu::conv2d_backward_data,
+      .conv2d_backward_weights = cpu::conv2d_backward_weights,
+      .max_pool2d = cpu::max_pool2d,
+      .max_pool2d_backward = cpu::max_pool2d_backward,
+      .avg_pool2d = cpu::avg_pool2d,
+      .avg_pool2d_backward = cpu::avg_pool2d_backward,
+      .adaptive_avg_pool2d = cpu::adaptive_avg_pool2d,
+      .adaptive_avg_pool2d_backward = cpu::adaptive_avg_pool2d_backward,
   };
   return table;
 }

@@ -1,0 +1,28 @@
+// include/athanor/ops/conv.h: 1-D and 2-D convolution (cross-correlation, as PyTorch's).
+//
+// Output sizes follow PyTorch: out = floor((in + 2 padding - dilation (kernel - 1) - 1) / stride)
+// + 1, which must be at least 1. With `groups` = G the channels split into G independent
+// convolutions: input channels g C_in / G .. and output channels g C_out / G .. of group g. float32
+// runs on oneDNN; float64 on direct loops (for gradient checks).
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include <athanor/tensor/tensor.h>
+
+namespace athanor {
+
+/// x: [N, C_in, L], weight: [C_out, C_in / groups, K], bias: [C_out] or undefined (no bias)
+/// -> [N, C_out, L_out].
+Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
+              int64_t stride = 1, int64_t padding = 0, int64_t dilation = 1, int64_t groups = 1);
+
+/// x: [N, C_in, H, W], weight: [C_out, C_in / groups, kH, kW], bias: [C_out] or undefined (no
+/// bias) -> [N, C_out, H_out, W_out]. stride, padding (zeros, both sides) and dilation are
+/// {height, width}.
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
+              std::array<int64_t, 2> stride = {1, 1}, std::array<int64_t, 2> padding = {0, 0},
+              std::array<int64_t, 2> dilation = {1, 1}, int64_t groups = 1);
+
+}  // namespace athanor

@@ -1,0 +1,236 @@
+// src/backend/cpu/pool_kernels.cpp: 2-D max, average and adaptive average pooling on the CPU,
+// forward and backward, over contiguous NCHW views (float32 and float64).
+//
+// Every kernel runs over the N * C planes in parallel, each plane on one thread in a fixed order,
+// so results (gradients too, where windows overlap) do not depend on the thread count. Window
+// rules follow PyTorch's CPU kernels: a max-pool window keeps its first maximum (strict >) unless
+// a NaN comes, and then the last NaN; an average-pool window is clipped to the padded input before
+// its size is taken (count_include_pad) and to the input before summing.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "backend/cpu/cpu_kernels.h"
+#include "backend/cpu/loops.h"
+
+namespace athanor::cpu {
+namespace {
+
+struct Planes {
+  int64_t count;  // N * C
+  int64_t H, W, Ho, Wo;
+};
+
+Planes planes(const View& x, const View& y) {
+  ATHANOR_ASSERT(x.shape.rank() == 4 && y.shape.rank() == 4 && x.shape[0] == y.shape[0] &&
+                 x.shape[1] == y.shape[1]);
+  return {x.shape[0] * x.shape[1], x.shape[2], x.shape[3], y.shape[2], y.shape[3]};
+}
+
+// Calls fn(plane) for each plane, in parallel chunks of planes worth a thread.
+template <typename Fn>
+void for_each_plane(int64_t count, int64_t work_per_plane, Fn&& fn) {
+  parallel_for(0, count,
+               std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(work_per_plane, 1)),
+               [&](int64_t lo, int64_t hi) {
+                 for (int64_t plane = lo; plane < hi; ++plane) fn(plane);
+               });
+}
+
+// Calls fn(T{}) for float32 or float64.
+template <typename Fn>
+void visit_floating(DType t, Fn&& fn) {
+  if (t == kFloat32) {
+    fn(float{});
+  } else {
+    ATHANOR_ASSERT(t == kFloat64);
+    fn(double{});
+  }
+}
+
+// The input rows [begin, end) of average-pool window `o` along one dimension, and the window's
+// size clipped to the padded input (the divisor when padding counts).
+struct AvgWindow {
+  int64_t begin, end, padded_size;
+};
+
+AvgWindow avg_window(int64_t o, int64_t in, int64_t kernel, int64_t stride, int64_t pad) {
+  const int64_t start = o * stride - pad;
+  const int64_t stop = std::min(start + kernel, in + pad);
+  return {std::max<int64_t>(start, 0), std::min(stop, in), stop - start};
+}
+
+int64_t avg_divisor(const AvgWindow& h, const AvgWindow& w, bool count_include_pad) {
+  return count_include_pad ? h.padded_size * w.padded_size : (h.end - h.begin) * (w.end - w.begin);
+}
+
+// Adaptive bins: rows floor(o * in / out) .. ceil((o + 1) * in / out) - 1.
+int64_t bin_begin(int64_t o, int64_t in, int64_t out) { return o * in / out; }
+int64_t bin_end(int64_t o, int64_t in, int64_t out) { return ((o + 1) * in + out - 1) / out; }
+
+}  // namespace
+
+void max_pool2d(const View& x, const View& y, const View& indices, const Pool2dParams& p) {
+  const Planes g = planes(x, y);
+  ATHANOR_ASSERT(indices.dtype == kInt64 && indices.shape == y.shape);
+  visit_floating(x.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = static_cast<const T*>(x.data);
+    T* yp = static_cast<T*>(y.data);
+    auto* ip = static_cast<int64_t*>(indices.data);
+    const auto [k0, k1] = p.kernel_size;
+    const auto [s0, s1] = p.stride;
+    const auto [p0, p1] = p.padding;
+    const auto [d0, d1] = p.dilation;
+    for_each_plane(g.count, g.Ho * g.Wo * k0 * k1, [&](int64_t plane) {
+      const T* xc = xp + plane * g.H * g.W;
+      T* yc = yp + plane * g.Ho * g.Wo;
+      int64_t* ic = ip + plane * g.Ho * g.Wo;
+      for (int64_t i = 0; i < g.Ho; ++i) {
+        int64_t h0 = i * s0 - p0;
+        const int64_t h1 = std::min(h0 + (k0 - 1) * d0 + 1, g.H);
+        while (h0 < 0) h0 += d0;
+        for (int64_t j = 0; j < g.Wo; ++j) {
+          int64_t w0 = j * s1 - p1;
+          const int64_t w1 = std::min(w0 + (k1 - 1) * d1 + 1, g.W);
+          while (w0 < 0) w0 += d1;
+          T best = -std::numeric_limits<T>::infinity();
+          int64_t at = h0 * g.W + w0;
+          for (int64_t h = h0; h < h1; h += d0) {
+            for (int64_t w = w0; w < w1; w += d1) {
+              const T v = xc[h * g.W + w];
+              if (v > best || std::isnan(v)) {
+                best = v;
+                at = h * g.W + w;
+              }
+            }
+          }
+          yc[i * g.Wo + j] = best;
+          ic[i * g.Wo + j] = at;
+        }
+      }
+    });
+  });
+}
+
+void max_pool2d_backward(const View& dy, const View& indices, const View& dx) {
+  const Planes g = planes(dx, dy);
+  visit_floating(dx.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T* dyp = static_cast<const T*>(dy.data);
+    const auto* ip = static_cast<const int64_t*>(indices.data);
+    T* dxp = static_cast<T*>(dx.data);
+    for_each_plane(g.count, g.H * g.W + g.Ho * g.Wo, [&](int64_t plane) {
+      T* dxc = dxp + plane * g.H * g.W;
+      std::fill(dxc, dxc + g.H * g.W, T{0});
+      const T* dyc = dyp + plane * g.Ho * g.Wo;
+      const int64_t* ic = ip + plane * g.Ho * g.Wo;
+      for (int64_t k = 0; k < g.Ho * g.Wo; ++k) {
+        // A window lying wholly in the padding (possible only with dilation) has no input.
+        if (ic[k] >= 0 && ic[k] < g.H * g.W) dxc[ic[k]] += dyc[k];
+      }
+    });
+  });
+}
+
+void avg_pool2d(const View& x, const View& y, const Pool2dParams& p) {
+  const Planes g = planes(x, y);
+  visit_floating(x.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = static_cast<const T*>(x.data);
+    T* yp = static_cast<T*>(y.data);
+    for_each_plane(g.count, g.Ho * g.Wo * p.kernel_size[0] * p.kernel_size[1], [&](int64_t plane) {
+      const T* xc = xp + plane * g.H * g.W;
+      T* yc = yp + plane * g.Ho * g.Wo;
+      for (int64_t i = 0; i < g.Ho; ++i) {
+        const AvgWindow wh = avg_window(i, g.H, p.kernel_size[0], p.stride[0], p.padding[0]);
+        for (int64_t j = 0; j < g.Wo; ++j) {
+          const AvgWindow ww = avg_window(j, g.W, p.kernel_size[1], p.stride[1], p.padding[1]);
+          double sum = 0;
+          for (int64_t h = wh.begin; h < wh.end; ++h) {
+            for (int64_t w = ww.begin; w < ww.end; ++w) sum += xc[h * g.W + w];
+          }
+          yc[i * g.Wo + j] =
+              static_cast<T>(sum / static_cast<double>(avg_divisor(wh, ww, p.count_include_pad)));
+        }
+      }
+    });
+  });
+}
+
+void avg_pool2d_backward(const View& dy, const View& dx, const Pool2dParams& p) {
+  const Planes g = planes(dx, dy);
+  visit_floating(dx.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T* dyp = static_cast<const T*>(dy.data);
+    T* dxp = static_cast<T*>(dx.data);
+    for_each_plane(
+        g.count, g.H * g.W + g.Ho * g.Wo * p.kernel_size[0] * p.kernel_size[1], [&](int64_t plane) {
+          T* dxc = dxp + plane * g.H * g.W;
+          std::fill(dxc, dxc + g.H * g.W, T{0});
+          const T* dyc = dyp + plane * g.Ho * g.Wo;
+          for (int64_t i = 0; i < g.Ho; ++i) {
+            const AvgWindow wh = avg_window(i, g.H, p.kernel_size[0], p.stride[0], p.padding[0]);
+            for (int64_t j = 0; j < g.Wo; ++j) {
+              const AvgWindow ww = avg_window(j, g.W, p.kernel_size[1], p.stride[1], p.padding[1]);
+              // y = sum(window) / divisor, so each input in the window gets dy / divisor.
+              const T share =
+                  dyc[i * g.Wo + j] / static_cast<T>(avg_divisor(wh, ww, p.count_include_pad));
+              for (int64_t h = wh.begin; h < wh.end; ++h) {
+                for (int64_t w = ww.begin; w < ww.end; ++w) dxc[h * g.W + w] += share;
+              }
+            }
+          }
+        });
+  });
+}
+
+void adaptive_avg_pool2d(const View& x, const View& y) {
+  const Planes g = planes(x, y);
+  visit_floating(x.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = static_cast<const T*>(x.data);
+    T* yp = static_cast<T*>(y.data);
+    for_each_plane(g.count, g.H * g.W + g.Ho * g.Wo, [&](int64_t plane) {
+      const T* xc = xp + plane * g.H * g.W;
+      T* yc = yp + plane * g.Ho * g.Wo;
+      for (int64_t i = 0; i < g.Ho; ++i) {
+        const int64_t h0 = bin_begin(i, g.H, g.Ho), h1 = bin_end(i, g.H, g.Ho);
+        for (int64_t j = 0; j < g.Wo; ++j) {
+          const int64_t w0 = bin_begin(j, g.W, g.Wo), w1 = bin_end(j, g.W, g.Wo);
+          double sum = 0;
+          for (int64_t h = h0; h < h1; ++h) {
+            for (int64_t w = w0; w < w1; ++w) sum += xc[h * g.W + w];
+          }
+          yc[i * g.Wo + j] = static_cast<T>(sum / static_cast<double>((h1 - h0) * (w1 - w0)));
+        }
+      }
+    });
+  });
+}
+
+void adaptive_avg_pool2d_backward(const View& dy, const View& dx) {
+  const Planes g = planes(dx, dy);
+  visit_floating(dx.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T* dyp = static_cast<const T*>(dy.data);
+    T* dxp = static_cast<T*>(dx.data);
+    for_each_plane(g.count, g.H * g.W + g.Ho * g.Wo, [&](int64_t plane) {
+      T* dxc = dxp + plane * g.H * g.W;
+      std::fill(dxc, dxc + g.H * g.W, T{0});
+      const T* dyc = dyp + plane * g.Ho * g.Wo;
+      for (int64_t i = 0; i < g.Ho; ++i) {
+        const int64_t h0 = bin_begin(i, g.H, g.Ho), h1 = bin_end(i, g.H, g.Ho);
+        for (int64_t j = 0; j < g.Wo; ++j) {
+          const int64_t w0 = bin_begin(j, g.W, g.Wo), w1 = bin_end(j, g.W, g.Wo);
+          const T share = dyc[i * g.Wo + j] / static_cast<T>((h1 - h0) * (w1 - w0));
+          for (int64_t h = h0; h < h1; ++h) {
+            for (int64_t w = w0; w < w1; ++w) dxc[h * g.W + w] += share;
+          }
+        }
+      }
+    });
+  });
+}
+
+}  // namespace athanor::cpu
