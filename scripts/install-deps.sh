@@ -8,6 +8,7 @@ packages=(
   libdnnl-dev libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev zlib1g-dev libstb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
+  python3-sklearn  # its bundled CSVs (breast_cancer.csv, iris.csv, ...) for examples and tests
 )
 
 missing=()
