@@ -9,6 +9,7 @@
 #include <athanor/core/parallel.h>
 #include <athanor/core/random.h>
 #include <athanor/core/shape.h>
+#include <athanor/data/data.h>
 #include <athanor/nn/nn.h>
 #include <athanor/ops/activation.h>
 #include <athanor/ops/binary.h>
