@@ -9,8 +9,8 @@ deps:
 
 demo: deps
 	@cmake --preset release >/dev/null
-	@cmake --build build/release -j$(JOBS) --target linear_regression_gd >/dev/null
-	@./build/release/examples/linear_regression_gd
+	@cmake --build build/release -j$(JOBS) --target fashion_mnist_mlp >/dev/null
+	@./build/release/examples/fashion_mnist_mlp
 
 test: deps format-check
 	cmake --preset dev

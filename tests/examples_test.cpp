@@ -41,5 +41,11 @@ TEST(Examples, LogisticRegressionReportsAMissingFile) {
   EXPECT_EQ(r.output.find("error: cannot open '/no/such.csv'"), 0u) << r.output;
 }
 
+TEST(Examples, FashionMnistMlpLearnsInOneEpoch) {
+  const CommandResult r = run_command(std::string(ATHANOR_EXAMPLE_FASHION_MNIST) + " 1 2>&1");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_GE(number_after(r.output, "test accuracy "), 0.82) << r.output;
+}
+
 }  // namespace
 }  // namespace athanor::testing

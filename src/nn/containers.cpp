@@ -47,8 +47,7 @@ Module& ModuleList::operator[](size_t i) const {
 }
 
 Tensor ModuleList::forward(const Tensor&) {
-  ATHANOR_CHECK(false,
-                "ModuleList has no forward: call its modules in your own module's forward");
+  ATHANOR_CHECK(false, "ModuleList has no forward: call its modules in your own module's forward");
   return {};
 }
 
@@ -63,10 +62,11 @@ Tensor Residual::forward(const Tensor& x) {
 }
 
 Sequential basic_block(int64_t in_channels, int64_t out_channels, int64_t stride) {
-  Sequential body{Conv2d(in_channels, out_channels, 3, {.stride = stride, .padding = 1, .bias = false}),
-                  BatchNorm2d(out_channels), ReLU(),
-                  Conv2d(out_channels, out_channels, 3, {.padding = 1, .bias = false}),
-                  BatchNorm2d(out_channels)};
+  Sequential body{
+      Conv2d(in_channels, out_channels, 3, {.stride = stride, .padding = 1, .bias = false}),
+      BatchNorm2d(out_channels), ReLU(),
+      Conv2d(out_channels, out_channels, 3, {.padding = 1, .bias = false}),
+      BatchNorm2d(out_channels)};
   if (stride == 1 && in_channels == out_channels) return Sequential{Residual(body), ReLU()};
   Sequential shortcut{Conv2d(in_channels, out_channels, 1, {.stride = stride, .bias = false}),
                       BatchNorm2d(out_channels)};

@@ -24,8 +24,8 @@ void check_channels(const char* layer, int64_t in_channels, int64_t out_channels
 void reset(Tensor& weight, Tensor& bias) {
   init::kaiming_uniform_(weight, {.a = std::sqrt(5.0)});
   if (bias.defined()) {
-    const double bound = 1.0 / std::sqrt(static_cast<double>(
-                                   init::calculate_fan_in_and_fan_out(weight).first));
+    const double bound =
+        1.0 / std::sqrt(static_cast<double>(init::calculate_fan_in_and_fan_out(weight).first));
     init::uniform_(bias, -bound, bound);
   }
 }
@@ -70,8 +70,7 @@ Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size,
       options_(options) {
   check_channels("Conv2d", in_channels, out_channels, options.groups);
   ATHANOR_CHECK(kernel_size.h > 0 && kernel_size.w > 0,
-                "Conv2d: kernel_size must be positive, got ({}, {})", kernel_size.h,
-                kernel_size.w);
+                "Conv2d: kernel_size must be positive, got ({}, {})", kernel_size.h, kernel_size.w);
   weight = register_parameter("weight", empty(Shape{out_channels, in_channels / options.groups,
                                                     kernel_size.h, kernel_size.w},
                                               options.dtype));

@@ -10,8 +10,9 @@ namespace athanor::nn::init {
 namespace {
 
 void check_floating(const char* fn, const Tensor& t) {
-  ATHANOR_CHECK(t.defined() && t.is_floating_point(), "{}: expected a floating-point tensor, got {}",
-                fn, t.defined() ? fmt::format("{}", t.dtype()) : std::string("an undefined one"));
+  ATHANOR_CHECK(t.defined() && t.is_floating_point(),
+                "{}: expected a floating-point tensor, got {}", fn,
+                t.defined() ? fmt::format("{}", t.dtype()) : std::string("an undefined one"));
 }
 
 int64_t fan(const Tensor& t, FanMode mode) {

@@ -21,8 +21,7 @@ double stddev(const Tensor& t) { return athanor::std(t).item<double>(); }
 
 TEST(Init, FansOfLinearAndConvolutionWeights) {
   EXPECT_EQ(calculate_fan_in_and_fan_out(empty(Shape{10, 20})), std::make_pair(20L, 10L));
-  EXPECT_EQ(calculate_fan_in_and_fan_out(empty(Shape{16, 3, 5, 5})),
-            std::make_pair(75L, 400L));
+  EXPECT_EQ(calculate_fan_in_and_fan_out(empty(Shape{16, 3, 5, 5})), std::make_pair(75L, 400L));
   EXPECT_THROW_WITH_MESSAGE(calculate_fan_in_and_fan_out(empty(Shape{5})),
                             "at least 2 dimensions, got shape [5]");
 }

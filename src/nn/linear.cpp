@@ -12,8 +12,8 @@ namespace athanor::nn {
 Linear::Linear(int64_t in_features, int64_t out_features, bool with_bias, DType dtype)
     : in_features_(in_features), out_features_(out_features) {
   ATHANOR_CHECK(in_features > 0 && out_features > 0,
-                "Linear: in_features and out_features must be positive, got {} and {}",
-                in_features, out_features);
+                "Linear: in_features and out_features must be positive, got {} and {}", in_features,
+                out_features);
   weight = register_parameter("weight", empty(Shape{out_features, in_features}, dtype));
   init::kaiming_uniform_(weight, {.a = std::sqrt(5.0)});
   if (with_bias) {

@@ -147,8 +147,8 @@ LoadResult Module::load_state_dict(const TensorDict& dict, bool strict) {
     if (src == nullptr) {
       result.missing_keys.push_back(name);
     } else if (src->shape() != t.shape()) {
-      mismatches.push_back(fmt::format("{}: checkpoint has shape {}, the module {}", name,
-                                       src->shape(), t.shape()));
+      mismatches.push_back(
+          fmt::format("{}: checkpoint has shape {}, the module {}", name, src->shape(), t.shape()));
     }
   }
   for (const auto& [name, _] : dict)

@@ -127,9 +127,8 @@ TEST(Module, NonStrictLoadReportsMissingAndUnexpectedKeys) {
   // Converted to the parameter's dtype, as PyTorch copies.
   EXPECT_TENSOR_EQ(model.at<Linear>(0).weight, ones(Shape{2, 2}));
   // A shape mismatch is an error even when not strict.
-  EXPECT_THROW_WITH_MESSAGE(
-      model.load_state_dict(TensorDict{{"0.bias", zeros(Shape{3})}}, false),
-      "shape mismatch: 0.bias: checkpoint has shape [3], the module [2]");
+  EXPECT_THROW_WITH_MESSAGE(model.load_state_dict(TensorDict{{"0.bias", zeros(Shape{3})}}, false),
+                            "shape mismatch: 0.bias: checkpoint has shape [3], the module [2]");
 }
 
 TEST(Module, FreezeStopsGradientsAndShowsInTheCounts) {

@@ -15,8 +15,7 @@ BatchNorm::BatchNorm(const char* name, int min_dim, int max_dim, const char* lay
       layout_(layout),
       num_features_(num_features),
       options_(options) {
-  ATHANOR_CHECK(num_features > 0, "{}: num_features must be positive, got {}", name,
-                num_features);
+  ATHANOR_CHECK(num_features > 0, "{}: num_features must be positive, got {}", name, num_features);
   ATHANOR_CHECK(!options.momentum || (*options.momentum >= 0 && *options.momentum <= 1),
                 "{}: momentum must be in [0, 1], got {}", name, options.momentum.value_or(0));
   const Shape c{num_features};
@@ -32,8 +31,8 @@ BatchNorm::BatchNorm(const char* name, int min_dim, int max_dim, const char* lay
 }
 
 Tensor BatchNorm::forward(const Tensor& x) {
-  ATHANOR_CHECK(x.dim() >= min_dim_ && x.dim() <= max_dim_, "{}: expected input of shape {}, got {}",
-                name_, layout_, x.shape());
+  ATHANOR_CHECK(x.dim() >= min_dim_ && x.dim() <= max_dim_,
+                "{}: expected input of shape {}, got {}", name_, layout_, x.shape());
   ATHANOR_CHECK(x.shape(1) == num_features_,
                 "{}: input has {} channels, layer expects {} (input shape {})", name_, x.shape(1),
                 num_features_, x.shape());

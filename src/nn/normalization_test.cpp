@@ -42,9 +42,9 @@ TEST(BatchNorm, EvalUsesRunningStatistics) {
 
 TEST(BatchNorm, MomentumNoneIsTheCumulativeAverage) {
   BatchNorm1d bn(1, {.momentum = std::nullopt, .dtype = kFloat64});
-  bn(Tensor::from({{1.0}, {3.0}}));   // batch mean 2
-  bn(Tensor::from({{7.0}, {9.0}}));   // batch mean 8
-  bn(Tensor::from({{2.0}, {4.0}}));   // batch mean 3
+  bn(Tensor::from({{1.0}, {3.0}}));  // batch mean 2
+  bn(Tensor::from({{7.0}, {9.0}}));  // batch mean 8
+  bn(Tensor::from({{2.0}, {4.0}}));  // batch mean 3
   EXPECT_NEAR(bn.running_mean.item<double>(), (2.0 + 8.0 + 3.0) / 3.0, 1e-12);
   EXPECT_EQ(bn.num_batches_tracked.item<int64_t>(), 3);
 }

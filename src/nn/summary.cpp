@@ -42,8 +42,7 @@ class TableRecorder : public detail::SummaryRecorder {
     const std::string name = it == names_.end() ? "?" : it->second;
     const bool first = counted_.insert(&module).second;
     rows.push_back({fmt::format("{} ({})", name, module.type_name()),
-                    fmt::format("{}", output.shape()),
-                    first ? module.num_parameters() : 0});
+                    fmt::format("{}", output.shape()), first ? module.num_parameters() : 0});
   }
 
   std::vector<Row> rows;

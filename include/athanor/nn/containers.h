@@ -16,8 +16,9 @@ class Sequential : public Module {
  public:
   Sequential() = default;
   template <typename... M>
-    requires(sizeof...(M) > 0 && !(sizeof...(M) == 1 && (std::is_base_of_v<Sequential, std::decay_t<M>> && ...)))
-  explicit(false) Sequential(M&&... modules) {
+  requires(sizeof...(M) > 0 &&
+           !(sizeof...(M) == 1 && (std::is_base_of_v<Sequential, std::decay_t<M>> &&
+                                   ...))) explicit(false) Sequential(M&&... modules) {
     (push_back(make_shared_module(std::forward<M>(modules))), ...);
   }
   explicit Sequential(std::vector<std::shared_ptr<Module>> modules);
@@ -77,8 +78,8 @@ class ModuleList : public Module {
 class Residual : public Module {
  public:
   template <typename B>
-    requires(!std::is_base_of_v<Residual, std::decay_t<B>>)
-  explicit Residual(B&& body) : body_(make_shared_module(std::forward<B>(body))) {
+  requires(!std::is_base_of_v<Residual, std::decay_t<B>>) explicit Residual(B&& body)
+      : body_(make_shared_module(std::forward<B>(body))) {
     add_child("body", body_);
   }
   template <typename B, typename S>

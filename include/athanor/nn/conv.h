@@ -10,7 +10,7 @@ struct Conv1dOptions {
   int64_t stride = 1;
   int64_t padding = 0;  // zeros on both ends
   int64_t dilation = 1;
-  int64_t groups = 1;   // divides in_channels and out_channels
+  int64_t groups = 1;  // divides in_channels and out_channels
   bool bias = true;
   DType dtype = kFloat32;
 };

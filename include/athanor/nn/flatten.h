@@ -8,7 +8,8 @@ namespace athanor::nn {
 /// Merges dims start_dim..end_dim: [N, C, H, W] -> [N, C*H*W] by default (a view when possible).
 class Flatten : public Module {
  public:
-  explicit Flatten(int start_dim = 1, int end_dim = -1) : start_dim_(start_dim), end_dim_(end_dim) {}
+  explicit Flatten(int start_dim = 1, int end_dim = -1)
+      : start_dim_(start_dim), end_dim_(end_dim) {}
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Flatten"; }
   std::string extra_repr() const override;

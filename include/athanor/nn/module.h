@@ -111,7 +111,8 @@ class Module {
                           std::vector<std::pair<std::string, Tensor>>& out) const;
   void collect_buffers(const std::string& prefix, bool recurse, bool persistent_only,
                        std::vector<std::pair<std::string, Tensor>>& out) const;
-  void collect_modules(const std::string& prefix, std::vector<std::pair<std::string, Module*>>& out);
+  void collect_modules(const std::string& prefix,
+                       std::vector<std::pair<std::string, Module*>>& out);
   void print(std::string& out, int indent) const;
 
   std::vector<std::pair<std::string, Tensor>> parameters_;

@@ -7,7 +7,7 @@
 namespace athanor::nn {
 
 struct MaxPool2dOptions {
-  Size2 stride = 0;  // 0: equal to kernel_size (PyTorch's stride=None)
+  Size2 stride = 0;   // 0: equal to kernel_size (PyTorch's stride=None)
   Size2 padding = 0;  // implicit -inf, at most half the kernel
   Size2 dilation = 1;
   bool ceil_mode = false;  // round the output size up (windows must still start inside)
@@ -28,7 +28,7 @@ class MaxPool2d : public Module {
 };
 
 struct AvgPool2dOptions {
-  Size2 stride = 0;  // 0: equal to kernel_size
+  Size2 stride = 0;   // 0: equal to kernel_size
   Size2 padding = 0;  // zeros, at most half the kernel
   bool ceil_mode = false;
   bool count_include_pad = true;  // divide by the padded window size
