@@ -10,6 +10,8 @@
 #include <athanor/core/random.h>
 #include <athanor/core/shape.h>
 #include <athanor/data/data.h>
+#include <athanor/io/io.h>
+#include <athanor/metrics/metrics.h>
 #include <athanor/nn/nn.h>
 #include <athanor/ops/activation.h>
 #include <athanor/ops/binary.h>
@@ -28,4 +30,5 @@
 #include <athanor/optim/optim.h>
 #include <athanor/tensor/tensor.h>
 #include <athanor/tensor/tensor_dict.h>
+#include <athanor/train/train.h>
 #include <athanor/version.h>

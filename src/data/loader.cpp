@@ -5,6 +5,7 @@
 #include <mutex>
 #include <span>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <athanor/autograd/grad_mode.h>
@@ -142,10 +143,21 @@ int64_t DataLoader::size() const {
 void DataLoader::set_epoch(int64_t epoch) {
   ATHANOR_CHECK(epoch >= 0, "DataLoader: set_epoch expected an epoch >= 0, got {}", epoch);
   epoch_ = epoch;
+  start_batch_ = 0;
+}
+
+void DataLoader::set_position(int64_t epoch, int64_t batch) {
+  ATHANOR_CHECK(epoch >= 0, "DataLoader: set_position expected an epoch >= 0, got {}", epoch);
+  ATHANOR_CHECK(batch >= 0 && batch <= size(),
+                "DataLoader: set_position expected a batch in [0, {}] (batches per epoch), got {}",
+                size(), batch);
+  epoch_ = epoch;
+  start_batch_ = batch;
 }
 
 DataLoader::Iterator DataLoader::begin() {
   const int64_t epoch = epoch_++;
+  const int64_t start = std::exchange(start_batch_, 0);
   auto run = std::make_shared<detail::LoaderRun>();
   run->dataset = dataset_;
   run->order = sampler_->indices(epoch);
@@ -161,10 +173,13 @@ DataLoader::Iterator DataLoader::begin() {
   ATHANOR_CHECK(static_cast<int64_t>(run->order.size()) == sampler_->size(),
                 "DataLoader: the sampler gave {} indices for epoch {} but its size() is {}",
                 run->order.size(), epoch, sampler_->size());
-  if (run->num_batches == 0) return end();
+  if (start >= run->num_batches) return end();
   dataset_->set_epoch(epoch);
+  // Skipped batches are never built: the run starts as if batch start - 1 had been consumed.
+  run->next_to_claim = start;
+  run->current_index = start - 1;
   if (options_.num_workers > 0) run->start_workers(options_.num_workers, options_.prefetch);
-  run->load(0);
+  run->load(start);
   return Iterator(std::move(run));
 }
 

@@ -112,6 +112,31 @@ TEST(DataLoader, EachEpochHasItsOwnReproducibleOrder) {
   EXPECT_EQ(epoch_targets(fresh), e2);
 }
 
+TEST(DataLoader, SetPositionResumesMidEpochWithoutBuildingSkippedBatches) {
+  DataLoader full(iota_dataset(50), {.batch_size = 8, .shuffle = true, .seed = 1});
+  full.set_epoch(2);
+  const std::vector<Batch> epoch2 = one_epoch(full);
+  const std::vector<Batch> epoch3 = one_epoch(full);
+  for (int workers : {0, 2}) {
+    auto probe = std::make_shared<Probe>(50);
+    DataLoader resumed(probe,
+                       {.batch_size = 8, .shuffle = true, .seed = 1, .num_workers = workers});
+    resumed.set_position(2, 5);
+    const std::vector<Batch> tail = one_epoch(resumed);
+    EXPECT_EQ(probe->calls.load(), 50 - 5 * 8) << "skipped batches were built";
+    expect_same_batches(tail, {epoch2.begin() + 5, epoch2.end()});
+    EXPECT_EQ(resumed.epoch(), 3);
+    expect_same_batches(one_epoch(resumed), epoch3);  // the next epoch starts at batch 0
+  }
+  DataLoader at_end(iota_dataset(50), {.batch_size = 8});
+  at_end.set_position(0, at_end.size());
+  EXPECT_TRUE(one_epoch(at_end).empty());
+  EXPECT_EQ(at_end.epoch(), 1);
+  EXPECT_THROW_WITH_MESSAGE(at_end.set_position(0, 8),
+                            "DataLoader: set_position expected a batch in [0, 7] (batches per "
+                            "epoch), got 8");
+}
+
 TEST(DataLoader, WorkersGiveIdenticalBatchesForAnyCount) {
   // Random augmentation in the dataset, the stacking path, a short last batch, two epochs.
   auto augmented = std::make_shared<TransformDataset>(

@@ -81,6 +81,10 @@ class DataLoader {
   /// The epoch the next begin() runs.
   int64_t epoch() const { return epoch_; }
   void set_epoch(int64_t epoch);
+  /// Resumes mid-epoch: the next begin() runs `epoch` from batch `batch` (the batches before it
+  /// are skipped without being built), then the loader continues as usual. Requires
+  /// 0 <= batch <= size(); batch == size() makes that loop empty.
+  void set_position(int64_t epoch, int64_t batch);
   const LoaderOptions& options() const { return options_; }
   const std::shared_ptr<const Dataset>& dataset() const { return dataset_; }
   const Sampler& sampler() const { return *sampler_; }
@@ -90,6 +94,7 @@ class DataLoader {
   LoaderOptions options_;
   std::shared_ptr<const Sampler> sampler_;
   int64_t epoch_ = 0;
+  int64_t start_batch_ = 0;  // where the next begin() starts (set_position), then 0 again
 };
 
 }  // namespace athanor::data

@@ -21,6 +21,7 @@ class Dropout : public Module {
   std::string extra_repr() const override;
 
   double p() const { return p_; }
+  Generator* own_generator() override { return generator_ ? &*generator_ : nullptr; }
 
  private:
   double p_;

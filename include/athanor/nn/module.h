@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include <athanor/core/random.h>
 #include <athanor/tensor/tensor.h>
 #include <athanor/tensor/tensor_dict.h>
 
@@ -37,6 +38,9 @@ class Module {
   virtual std::string type_name() const = 0;
   /// The options as PyTorch prints them ("in_features=784, out_features=10, bias=True").
   virtual std::string extra_repr() const { return ""; }
+  /// The generator this module draws from when it is not the default one (a seeded Dropout), so
+  /// that a checkpoint can save and restore its position; nullptr otherwise.
+  virtual Generator* own_generator() { return nullptr; }
 
   // ---- Parameters, buffers, submodules (registration order; names dotted as PyTorch's) ----
   std::vector<Tensor> parameters(bool recurse = true) const;
