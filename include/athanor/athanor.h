@@ -12,6 +12,7 @@
 #include <athanor/data/data.h>
 #include <athanor/io/io.h>
 #include <athanor/metrics/metrics.h>
+#include <athanor/models/models.h>
 #include <athanor/nn/nn.h>
 #include <athanor/ops/activation.h>
 #include <athanor/ops/binary.h>
