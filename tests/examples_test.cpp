@@ -47,5 +47,28 @@ TEST(Examples, FashionMnistMlpLearnsInOneEpoch) {
   EXPECT_GE(number_after(r.output, "test accuracy "), 0.82) << r.output;
 }
 
+TEST(Examples, LstmOverImageRowsLearnsFromAFewThousandImages) {
+  // 6400 training images, one epoch: the full run (2 epochs, 60000) reaches >= 0.85.
+  const CommandResult r = run_command(std::string(ATHANOR_EXAMPLE_LSTM_ROWS) + " 1 6400 2>&1");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_LT(number_after(r.output, "epoch 1  loss "), 1.6) << r.output;
+  EXPECT_GE(number_after(r.output, "test accuracy "), 0.60) << r.output;
+}
+
+TEST(Examples, CharacterLanguageModelLossFallsAndItSamples) {
+  const CommandResult r = run_command(std::string(ATHANOR_EXAMPLE_CHAR_LM) +
+                                      " 100 /usr/share/common-licenses/GPL-3 200 2>&1");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const double first = number_after(r.output, "step 10  loss ");
+  EXPECT_GT(first, 3.3) << r.output;
+  const size_t last_step = r.output.rfind("step ", r.output.find("--- sample"));
+  const double last = number_after(r.output.substr(last_step), "loss ");
+  EXPECT_LT(last, 2.7) << r.output;
+  EXPECT_LT(last, first);
+  const size_t sample = r.output.find("--- sample (temperature 0.8, seed 7) ---\n");
+  ASSERT_NE(sample, std::string::npos) << r.output;
+  EXPECT_EQ(r.output.substr(sample + 41, 16), "This program is ") << r.output;
+}
+
 }  // namespace
 }  // namespace athanor::testing

@@ -5,6 +5,7 @@
 #include <athanor/nn/containers.h>
 #include <athanor/nn/conv.h>
 #include <athanor/nn/dropout.h>
+#include <athanor/nn/embedding.h>
 #include <athanor/nn/flatten.h>
 #include <athanor/nn/functional.h>
 #include <athanor/nn/init.h>
@@ -14,4 +15,5 @@
 #include <athanor/nn/normalization.h>
 #include <athanor/nn/pooling.h>
 #include <athanor/nn/regularization.h>
+#include <athanor/nn/rnn.h>
 #include <athanor/nn/size2.h>
