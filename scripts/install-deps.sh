@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
   python3-sklearn  # its bundled CSVs (breast_cancer.csv, iris.csv, ...) for examples and tests
+  chromium         # opens report.html headless in tests/browser_test.cpp
 )
 
 missing=()

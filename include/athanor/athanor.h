@@ -3,6 +3,7 @@
 
 #include <athanor/autograd/grad_mode.h>
 #include <athanor/autograd/node.h>
+#include <athanor/config/config.h>
 #include <athanor/core/device.h>
 #include <athanor/core/dtype.h>
 #include <athanor/core/error.h>
@@ -19,6 +20,7 @@
 #include <athanor/ops/compare.h>
 #include <athanor/ops/conv.h>
 #include <athanor/ops/dropout.h>
+#include <athanor/ops/embedding.h>
 #include <athanor/ops/index.h>
 #include <athanor/ops/join.h>
 #include <athanor/ops/linalg.h>
@@ -26,6 +28,7 @@
 #include <athanor/ops/normalization.h>
 #include <athanor/ops/pool.h>
 #include <athanor/ops/reduce.h>
+#include <athanor/ops/rnn.h>
 #include <athanor/ops/shape.h>
 #include <athanor/ops/unary.h>
 #include <athanor/optim/optim.h>

@@ -90,6 +90,10 @@ void ModelCheckpoint::on_epoch_end(Trainer& trainer, int64_t epoch, Logs& logs) 
   }
 }
 
+void ModelCheckpoint::save_now(Trainer& trainer) {
+  save(trainer, fmt::format("step-{:06d}", trainer.global_step()));
+}
+
 void ModelCheckpoint::save(Trainer& trainer, const std::string& stem) {
   trainer.save_checkpoint(options_.dir / stem);
   std::erase(kept_, stem);

@@ -41,6 +41,10 @@ class ModelCheckpoint : public Callback {
   void on_epoch_end(Trainer& trainer, int64_t epoch, Logs& logs) override;
   std::string name() const override { return "ModelCheckpoint"; }
 
+  /// Writes a resumable checkpoint of the current position now ("step-000123"), e.g. when the
+  /// user interrupts a run; call it from a batch-end hook outside an accumulation group.
+  void save_now(Trainer& trainer);
+
   /// The stems kept, oldest first (e.g. {"epoch-0002", "epoch-0003"}).
   const std::vector<std::string>& checkpoints() const { return kept_; }
   const std::filesystem::path& dir() const { return options_.dir; }

@@ -10,6 +10,7 @@
 #include <athanor/train/model_checkpoint.h>
 #include <athanor/train/monitor.h>
 #include <athanor/train/progress_bar.h>
+#include <athanor/train/report.h>
 #include <athanor/train/tensorboard.h>
 #include <athanor/train/terminate_on_nan.h>
 #include <athanor/train/trainer.h>
