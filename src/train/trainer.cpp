@@ -65,6 +65,7 @@ History Trainer::fit(std::shared_ptr<const data::Dataset> train, FitOptions opti
   ATHANOR_CHECK(run_ == nullptr,
                 "Trainer::fit: a fit is already running (called from a callback?)");
   ATHANOR_CHECK(train != nullptr, "Trainer::fit: expected a training dataset, got a null pointer");
+  ATHANOR_CHECK(train->size() > 0, "Trainer::fit: the training dataset is empty");
   check_fit_options(options);
 
   Run run;

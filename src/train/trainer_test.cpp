@@ -179,6 +179,10 @@ TEST(Trainer, RejectsBadOptionsAndLosses) {
   optim::SGD opt(model.parameters(), {.lr = 0.01});
   Trainer trainer(model, opt, nn::MSELoss());
   auto data = regression_data(10);
+  EXPECT_THROW_WITH_MESSAGE(trainer.fit(std::make_shared<data::TensorDataset>(
+                                            zeros({0, 3}, kFloat64), zeros({0, 1}, kFloat64)),
+                                        {.verbose = 0}),
+                            "Trainer::fit: the training dataset is empty");
   EXPECT_THROW_WITH_MESSAGE(trainer.fit(data, {.batch_size = 0, .verbose = 0}),
                             "Trainer::fit: batch_size must be >= 1, got 0");
   EXPECT_THROW_WITH_MESSAGE(trainer.fit(data, {.validation_split = 1.5, .verbose = 0}),
