@@ -9,8 +9,10 @@ deps:
 
 demo: deps
 	@cmake --preset release >/dev/null
-	@cmake --build build/release -j$(JOBS) --target fashion_mnist_mlp >/dev/null
-	@./build/release/examples/fashion_mnist_mlp
+	@cmake --build build/release -j$(JOBS) --target athanor >/dev/null
+	@rm -rf build/demo
+	@./build/release/tools/athanor/athanor train examples/fashion_mnist_mlp.toml \
+	  --set output.dir=build/demo
 
 test: deps format-check
 	cmake --preset dev

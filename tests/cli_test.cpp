@@ -146,6 +146,37 @@ TEST(CliTrain, ABadRunFileExitsWith2NamingFileLineAndKey) {
   EXPECT_FALSE(fs::exists(dir.path("runs")));
 }
 
+TEST(CliTrain, AMissingDataFileOrAModelThatDoesNotFitNamesItsCause) {
+  data::testing::TempDir dir;
+  const std::string missing = dir.path("no_such.csv");
+  const std::string file = dir.write("run.toml", "[data]\nformat = \"csv\"\ntrain = \"" + missing +
+                                                     "\"\n[model]\nlayers = [{ type = "
+                                                     "\"linear\" }]\n");
+  CommandResult r = run("train " + file);
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_THAT(r.output, ::testing::HasSubstr("run.toml:3: data.train: no such file or directory: " +
+                                             missing));
+  const std::string images =
+      dir.write("images.toml", "[data]\nformat = \"fashion-mnist\"\ndir = \"" +
+                                   dir.path("fashion") + "\"\n[model]\nlayers = []\n");
+  r = run("train " + images);
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_THAT(r.output,
+              ::testing::HasSubstr("images.toml:3: data.dir: no such file or directory: " +
+                                   dir.path("fashion") + "; install dataset-fashion-mnist"));
+  // A convolution on iris's 4 features: the layer and the shape it got.
+  const std::string conv = dir.write(
+      "conv.toml",
+      "[data]\nformat = \"sklearn_csv\"\ntrain = \"/usr/lib/python3/dist-packages/sklearn/"
+      "datasets/data/iris.csv\"\n[model]\nlayers = [{ type = \"conv2d\", filters = 4, kernel = "
+      "3 }, { type = \"linear\" }]\n");
+  r = run("train " + conv + " --set output.dir=" + dir.path("run"));
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_THAT(r.output, ::testing::HasSubstr("conv.toml: model.layers[0] (conv2d): expects input "
+                                             "[channels, height, width], got input shape [4]"));
+  EXPECT_FALSE(fs::exists(dir.path("run") + "/checkpoints"));
+}
+
 TEST(CliSummary, PrintsTheModelTable) {
   const CommandResult r = run("summary " + example("iris_sgd_momentum.toml"));
   ASSERT_EQ(r.status, 0) << r.output;

@@ -12,10 +12,12 @@
 #include <athanor/data/idx.h>
 #include <athanor/nn/containers.h>
 #include <athanor/nn/linear.h>
+#include <athanor/ops/join.h>
 #include <athanor/optim/sgd.h>
 
 #include "data/temp_dir_test_util.h"
 #include "testing/expect_error.h"
+#include "testing/matchers.h"
 
 namespace athanor::config {
 namespace {
@@ -116,6 +118,45 @@ TEST(BuildModel, ALayerThatDoesNotFitNamesItselfAndTheShape) {
                             { type = "linear" })",
                          {4}, 2);
   EXPECT_EQ(output_shape(*projected, {2, 4}), Shape({2, 2}));
+}
+
+TEST(BuildModel, RecurrentLayersReturnTheFinalStateOrTheSequence) {
+  const std::string head = R"({ type = "reshape", shape = [6, -1] },)";
+  auto last = build(head + R"({ type = "lstm", units = 5, num_layers = 2, bidirectional = true },
+                               { type = "linear" })",
+                    {1, 6, 4}, 3);
+  auto seq = build(head + R"({ type = "lstm", units = 5, num_layers = 2, bidirectional = true, )"
+                          R"(return_sequences = true })",
+                   {1, 6, 4}, 0);
+  EXPECT_EQ(last->state_dict().keys()[0], "1.weight_ih_l0");
+  auto& last_seq = dynamic_cast<nn::Sequential&>(*last);
+  EXPECT_EQ(last_seq[1].type_name(), "LSTM");
+  EXPECT_EQ(last_seq.at<nn::Linear>(2).in_features(), 10);  // both directions
+  TensorDict weights = last->state_dict();
+  weights.erase("2.weight");
+  weights.erase("2.bias");
+  seq->load_state_dict(weights);
+  last->eval();
+  seq->eval();
+  const Tensor x = randn(Shape{3, 1, 6, 4});
+  const Tensor all = (*seq)(x);  // [N, T, 2 H]
+  EXPECT_EQ(all.shape(), Shape({3, 6, 10}));
+  // The final state: the forward direction's last step, the backward direction's first.
+  const Tensor expected =
+      concat({all.select(1, 5).narrow(1, 0, 5), all.select(1, 0).narrow(1, 5, 5)}, 1);
+  const Tensor features = last_seq[1](last_seq[0](x));
+  EXPECT_TENSOR_EQ(features, expected);
+  for (const char* type : {"rnn", "gru"}) {
+    auto m =
+        build(head + fmt::format(R"({{ type = "{}", units = 7 }}, {{ type = "linear" }})", type),
+              {1, 6, 4}, 2);
+    EXPECT_EQ(output_shape(*m, {2, 1, 6, 4}), Shape({2, 2}));
+  }
+  EXPECT_THROW_WITH_MESSAGE(
+      build(R"({ type = "lstm", units = 8 }, { type = "linear" })", {1, 28, 28}, 10),
+      "model.layers[0] (lstm): expects input [steps, features], got input "
+      "shape [1, 28, 28]; add { type = \"reshape\", shape = [28, 28] } "
+      "before it");
 }
 
 // ---- Data ----

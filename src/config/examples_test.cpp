@@ -25,7 +25,7 @@ std::vector<std::filesystem::path> run_files() {
 
 TEST(Examples, EveryRunFileLoadsAndBuilds) {
   const std::vector<std::filesystem::path> files = run_files();
-  EXPECT_GE(files.size(), 7u);
+  EXPECT_GE(files.size(), 8u);
   for (const std::filesystem::path& file : files) {
     SCOPED_TRACE(file.string());
     std::ifstream in(file);

@@ -12,6 +12,8 @@
 #include <athanor/nn/linear.h>
 #include <athanor/nn/normalization.h>
 #include <athanor/nn/pooling.h>
+#include <athanor/nn/rnn.h>
+#include <athanor/ops/shape.h>
 
 namespace athanor::config {
 
@@ -41,6 +43,31 @@ void init_weight(const Tensor& weight, const Tensor& bias, const std::string& in
   }
   // Keras and the usual recipes start biases at zero with an explicit initializer.
   if (bias.defined()) nn::init::zeros_(bias);
+}
+
+/// A recurrent layer reading [N, T, features] (batch first) that returns, as Keras's
+/// return_sequences = false, only its final hidden state [N, D H]: the last step of the forward
+/// direction and, when bidirectional, the first step of the backward one. Its parameters keep
+/// PyTorch's names (weight_ih_l0, ...).
+template <typename Rnn>
+class FinalState : public Rnn {
+ public:
+  using Rnn::Rnn;
+  Tensor forward(const Tensor& x) override {
+    const Tensor h_n = this->forward_with_state(x).h_n;  // [L D, N, H]
+    const int64_t directions = this->options().bidirectional ? 2 : 1;
+    const Tensor last = narrow(h_n, 0, h_n.shape(0) - directions, directions);  // [D, N, H]
+    return reshape(transpose(last, 0, 1), {last.shape(1), directions * this->hidden_size()});
+  }
+};
+
+template <typename Rnn>
+std::shared_ptr<nn::Module> make_recurrent(int64_t input_size, const Options& o,
+                                           nn::RnnOptions options) {
+  if (o.get_bool("return_sequences")) {
+    return std::make_shared<Rnn>(input_size, o.get_int("units"), options);
+  }
+  return std::make_shared<FinalState<Rnn>>(input_size, o.get_int("units"), options);
 }
 
 class Builder {
@@ -154,6 +181,30 @@ class Builder {
       if (rank < 1) misfit(name, layer, "[..., features]", probe);
       return std::make_shared<nn::LayerNorm>(Shape{in[rank - 1]},
                                              nn::LayerNormOptions{.eps = o.get_double("eps")});
+    }
+    if (type == "rnn" || type == "lstm" || type == "gru") {
+      if (rank != 2) {
+        misfit(name, layer, "[steps, features]", probe,
+               rank == 3 && in[0] == 1
+                   ? fmt::format("; add {{ type = \"reshape\", shape = [{}, {}] }} before it",
+                                 in[1], in[2])
+                   : std::string());
+      }
+      const nn::RnnOptions options{
+          .num_layers = o.get_int("num_layers"),
+          .batch_first = true,
+          .dropout = o.get_double("dropout"),
+          .bidirectional = o.get_bool("bidirectional"),
+          .nonlinearity = type == "rnn" ? o.get_string("nonlinearity") : std::string("tanh")};
+      if (type == "lstm") return make_recurrent<nn::LSTM>(in[1], o, options);
+      if (type == "gru") return make_recurrent<nn::GRU>(in[1], o, options);
+      return make_recurrent<nn::RNN>(in[1], o, options);
+    }
+    if (type == "reshape") {
+      const std::vector<double>& dims = o.get_list("shape");
+      Shape shape;
+      for (double d : dims) shape.push_back(static_cast<int64_t>(d));
+      return std::make_shared<nn::Reshape>(shape);
     }
     if (type == "dropout") return std::make_shared<nn::Dropout>(o.get_double("p"));
     if (type == "flatten") return std::make_shared<nn::Flatten>();

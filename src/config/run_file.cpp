@@ -1,7 +1,6 @@
 // src/config/run_file.cpp: load_run_file: parsing the run file, applying --set overrides,
 // validating every section and filling in the defaults that depend on other sections.
 #include <algorithm>
-#include <charconv>
 #include <fstream>
 #include <sstream>
 
@@ -10,6 +9,7 @@
 #include <athanor/config/run_config.h>
 #include <athanor/core/error.h>
 
+#include "config/overrides.h"
 #include "config/schema.h"
 #include "config/toml_reader.h"
 
@@ -34,82 +34,6 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 
 bool is_image_format(const std::string& format) {
   return format == "idx" || format == "fashion-mnist" || format == "image_folder";
-}
-
-// ---- Overrides ----
-
-/// "model.layers[2].units" or "model.layers.2.units" -> {"model", "layers", "2", "units"}.
-std::vector<std::string> split_key(const std::string& key) {
-  std::vector<std::string> parts;
-  std::string current;
-  for (char c : key) {
-    if (c == '.' || c == '[' || c == ']') {
-      if (!current.empty()) parts.push_back(current);
-      current.clear();
-    } else {
-      current += c;
-    }
-  }
-  if (!current.empty()) parts.push_back(current);
-  return parts;
-}
-
-std::optional<size_t> as_index(const std::string& s) {
-  size_t value = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return value;
-}
-
-/// Applies one "key=value" to the parsed document and returns the key as the readers spell it.
-std::string apply_override(toml::table& root, const std::string& text) {
-  const size_t eq = text.find('=');
-  ATHANOR_CHECK(eq != std::string::npos && eq > 0,
-                "--set {}: expected key=value (e.g. optimizer.lr=0.01)", text);
-  const std::string key = text.substr(0, eq);
-  const std::string value_text = text.substr(eq + 1);
-  const std::vector<std::string> parts = split_key(key);
-  ATHANOR_CHECK(!parts.empty(), "--set {}: expected key=value (e.g. optimizer.lr=0.01)", text);
-
-  // The value as TOML ("0.1", "[0.9, 0.99]", "true", "\"x\""), else the text as a string.
-  toml::table parsed;
-  bool is_toml = false;
-  try {
-    parsed = toml::parse("v = " + value_text);
-    is_toml = parsed.contains("v");
-  } catch (const toml::parse_error&) {
-    is_toml = false;
-  }
-  if (!is_toml) {
-    parsed = toml::table{};
-    parsed.insert_or_assign("v", value_text);
-  }
-
-  std::string display;
-  toml::node* current = &root;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    const std::string& part = parts[i];
-    const bool last = i + 1 == parts.size();
-    if (toml::array* array = current->as_array()) {
-      const std::optional<size_t> index = as_index(part);
-      ATHANOR_CHECK(index && *index < array->size() && !last,
-                    "--set {}: {}: expected an index below {} followed by a key, got '{}'", text,
-                    display, array->size(), part);
-      display += fmt::format("[{}]", *index);
-      current = array->get(*index);
-      continue;
-    }
-    toml::table* table = current->as_table();
-    ATHANOR_CHECK(table != nullptr, "--set {}: {} is not a table", text, display);
-    display += (display.empty() ? "" : ".") + part;
-    if (last) {
-      table->insert_or_assign(part, *parsed.get("v"));
-    } else {
-      if (table->get(part) == nullptr) table->insert_or_assign(part, toml::table{});
-      current = table->get(part);
-    }
-  }
-  return display;
 }
 
 // ---- Sections ----
@@ -234,10 +158,14 @@ struct Parser {
       if (p.is_relative()) p = base / p;
       p = p.lexically_normal();
       if (!std::filesystem::exists(p)) {
-        const bool bundled = d.format == "fashion-mnist" && std::string(key) == "dir";
+        // The bundled datasets come from Debian packages: name the one to install.
+        const char* package =
+            d.format == "fashion-mnist" && std::string(key) == "dir" ? "dataset-fashion-mnist"
+            : p.string().starts_with("/usr/lib/python3/dist-packages/sklearn/") ? "python3-sklearn"
+                                                                                : nullptr;
         r.fail_message(key, fmt::format("no such file or directory: {}{}", p.string(),
-                                        bundled ? "; install dataset-fashion-mnist (apt-get "
-                                                  "install dataset-fashion-mnist)"
+                                        package ? fmt::format("; install {} (apt-get install {})",
+                                                              package, package)
                                                 : ""));
       }
     }
@@ -389,7 +317,7 @@ struct Parser {
     }
     if (text.starts_with("top_") && text.ends_with("_accuracy") && text != "top_k_accuracy") {
       const std::string digits = text.substr(4, text.size() - 4 - 9);
-      if (auto k = as_index(digits); k && *k > 0) {
+      if (auto k = detail::as_index(digits); k && *k > 0) {
         m.k = static_cast<int64_t>(*k);
         text = "top_k_accuracy";
       }
@@ -615,7 +543,7 @@ RunConfig parse_run_file(const std::string& text, const std::filesystem::path& p
                             e.description()));
   }
   for (const std::string& o : overrides) {
-    parser.source.overrides[apply_override(parser.root, o)] = o;
+    parser.source.overrides[detail::apply_override(parser.root, o)] = o;
   }
   RunConfig config = parser.run();
   config.source = path;

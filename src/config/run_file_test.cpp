@@ -12,7 +12,8 @@ namespace {
 
 using data::testing::TempDir;
 
-const std::string kIris = "/usr/lib/python3/dist-packages/sklearn/datasets/data/iris.csv";
+const std::string kSklearnData = "/usr/lib/python3/dist-packages/sklearn/datasets/data/";
+const std::string kIris = kSklearnData + "iris.csv";
 const std::string kBreastCancer =
     "/usr/lib/python3/dist-packages/sklearn/datasets/data/breast_cancer.csv";
 
@@ -117,6 +118,23 @@ tensorboard = false
 checkpoint = { every_n_steps = 50, keep_last = 3 }
 )";
 
+// Integer lists (a shape with -1, milestones) and the recurrent layers' options.
+const std::string kSequence = R"([data]
+format = "sklearn_csv"
+train = ")" + kIris + R"("
+
+[model]
+layers = [
+  { type = "reshape", shape = [-1, 2] },
+  { type = "gru", units = 8, bidirectional = true, num_layers = 2, dropout = 0.1 },
+  { type = "linear", units = "outputs" },
+]
+
+[schedule]
+name = "multistep"
+milestones = [2, 5]
+)";
+
 TEST(RunFile, ReadsEverySection) {
   TempDir dir;
   dir.write("train.csv", "a,target\n1,2\n3,4\n");
@@ -154,7 +172,7 @@ TEST(RunFile, ToTomlReadsBackEqual) {
   TempDir dir;
   dir.write("train.csv", "a,target\n1,2\n3,4\n");
   dir.write("test.csv", "a,target\n1,2\n");
-  for (const std::string& text : {kMinimal, kFull}) {
+  for (const std::string& text : {kMinimal, kFull, kSequence}) {
     const RunConfig c = load_text(dir, text, {"optimizer.lr=0.125"});
     const std::string written = to_toml(c);
     // Elsewhere, so that nothing resolves against the original folder.
@@ -259,6 +277,16 @@ layers = [{ type = "linear" }]
               ::testing::EndsWith(":5: data.test_split: validation_split + test_split must be "
                                   "below 1 (something must be left to train on), got 0.5 + 0.6 "
                                   "= 1.1"));
+  const std::string model = R"([data]
+format = "sklearn_csv"
+train = ")" + kIris + R"("
+[model]
+layers = [)";
+  EXPECT_THAT(error_of(dir, model + R"({ type = "reshape", shape = [-1, -1] }])"),
+              ::testing::EndsWith(":5: model.layers[0].shape: expected a non-empty list of "
+                                  "positive integers, one of them may be -1, got [-1, -1]"));
+  EXPECT_THAT(error_of(dir, model + R"({ type = "lstm", units = 0 }])"),
+              ::testing::EndsWith(":5: model.layers[0].units: expected a positive integer, got 0"));
   EXPECT_THAT(error_of(dir, kMinimal + "[optimizer]\nname = \"sgd\"\nnesterov = true\n"),
               ::testing::EndsWith(":9: optimizer.nesterov: needs momentum > 0 (Nesterov "
                                   "momentum with no momentum)"));
@@ -277,8 +305,8 @@ layers = [{ type = "linear", units = 4 },
       ::testing::EndsWith(
           ":6: model.layers[1].type: expected one of linear, conv1d, conv2d, maxpool2d, "
           "avgpool2d, adaptive_avgpool2d, batchnorm, layernorm, dropout, flatten, identity, "
-          "relu, leaky_relu, elu, gelu, sigmoid, tanh, softplus, softmax, log_softmax, residual "
-          "(did you mean \"linear\"?), got \"lnear\""));
+          "relu, leaky_relu, elu, gelu, sigmoid, tanh, softplus, softmax, log_softmax, reshape, "
+          "rnn, lstm, gru, residual (did you mean \"linear\"?), got \"lnear\""));
   EXPECT_THAT(error_of(dir, kMinimal + "[optimizer]\nname = \"adma\"\n"),
               ::testing::EndsWith(":8: optimizer.name: expected one of sgd, adam, adamw, "
                                   "rmsprop, adagrad, nadam, radam, lion (did you mean \"adam\"?), "
@@ -329,6 +357,11 @@ TEST(RunFileErrors, MissingFilesAndSections) {
   EXPECT_THAT(error_of(dir, "[data]\nformat = \"csv\"\ntrain = \"nope.csv\"\n"),
               ::testing::EndsWith(":3: data.train: no such file or directory: " +
                                   (dir.root() / "nope.csv").string()));
+  EXPECT_THAT(
+      error_of(dir, "[data]\nformat = \"sklearn_csv\"\ntrain = \"" + kSklearnData + "irls.csv\"\n"),
+      ::testing::EndsWith(":3: data.train: no such file or directory: " + kSklearnData +
+                          "irls.csv; install python3-sklearn (apt-get install "
+                          "python3-sklearn)"));
   EXPECT_THAT(error_of(dir, "[data]\nformat = \"csv\"\n"),
               ::testing::EndsWith(":1: data.train: expected the path of the training data "
                                   "(format \"csv\"), got nothing"));

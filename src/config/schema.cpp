@@ -90,6 +90,12 @@ std::vector<OptionSpec> conv_options() {
           pick("init", kInits)};
 }
 
+std::vector<OptionSpec> recurrent_options() {
+  return {count("units", Range::kPositive, std::nullopt), count("num_layers", Range::kPositive, 1),
+          flag("bidirectional", false), real("dropout", Range::kFraction, 0.0),
+          flag("return_sequences", false)};
+}
+
 std::vector<OptionSpec> pool_options() {
   // stride 0: equal to the kernel (PyTorch's stride=None).
   return {count("kernel", Range::kPositive, std::nullopt), count("stride", Range::kNonNegative, 0),
@@ -124,6 +130,15 @@ const std::vector<NamedSpec>& layer_specs() {
        {real("beta", Range::kPositive, 1.0), real("threshold", Range::kPositive, 20.0)}},
       {"softmax", {count("dim", Range::kAny, -1)}},
       {"log_softmax", {count("dim", Range::kAny, -1)}},
+      {"reshape", {{"shape", Kind::kShape, Range::kAny, std::nullopt}}},
+      {"rnn",
+       [] {
+         std::vector<OptionSpec> o = recurrent_options();
+         o.push_back(pick("nonlinearity", {"tanh", "relu"}));
+         return o;
+       }()},
+      {"lstm", recurrent_options()},
+      {"gru", recurrent_options()},
       {"residual", {}},  // its `layers` are read by the model reader
   };
   return specs;
@@ -220,6 +235,15 @@ std::vector<std::string> spec_names(const std::vector<NamedSpec>& specs) {
   return names;
 }
 
+namespace {
+
+const char* int_list_text(Kind kind) {
+  return kind == Kind::kShape ? "a non-empty list of positive integers, one of them may be -1"
+                              : "a non-empty list of positive integers";
+}
+
+}  // namespace
+
 Options read_options(TableReader& reader, const std::vector<OptionSpec>& specs) {
   Options out;
   for (const OptionSpec& spec : specs) {
@@ -244,18 +268,21 @@ Options read_options(TableReader& reader, const std::vector<OptionSpec>& specs) 
       case Kind::kNumberList:
         if (auto v = reader.number_list(spec.key, spec.list_size, spec.range)) value = *v;
         break;
-      case Kind::kIntList: {
+      case Kind::kIntList:
+      case Kind::kShape: {
         const toml::node* node = reader.get(spec.key);
         if (node == nullptr) break;
         const toml::array* array = node->as_array();
-        const char* expected = "a non-empty list of positive integers";
+        const bool shape = spec.kind == Kind::kShape;
+        const char* expected = int_list_text(spec.kind);
         if (array == nullptr || array->empty()) reader.fail(spec.key, expected);
         std::vector<double> values;
+        int inferred = 0;
         for (const toml::node& item : *array) {
-          if (!item.is_integer() || item.as_integer()->get() <= 0) {
-            reader.fail(spec.key, expected);
-          }
-          values.push_back(static_cast<double>(item.as_integer()->get()));
+          const int64_t v = item.is_integer() ? item.as_integer()->get() : 0;
+          inferred += shape && v == -1;
+          if (!(v > 0 || (shape && v == -1)) || inferred > 1) reader.fail(spec.key, expected);
+          values.push_back(static_cast<double>(v));
         }
         value = values;
         break;
@@ -286,7 +313,8 @@ Options read_options(TableReader& reader, const std::vector<OptionSpec>& specs) 
             expected = range_text(spec.range, "number");
             break;
           case Kind::kIntList:
-            expected = "a non-empty list of positive integers";
+          case Kind::kShape:
+            expected = int_list_text(spec.kind);
             break;
           case Kind::kUnits:
             expected = "a positive integer or \"outputs\" (the data's output size)";

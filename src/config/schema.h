@@ -24,6 +24,8 @@ enum class Kind {
   kNumberList,
   /// positive integers
   kIntList,
+  /// a shape: positive integers, at most one of them -1 (inferred)
+  kShape,
   /// a positive integer, or "outputs" / "classes" (the data's output width)
   kUnits,
 };

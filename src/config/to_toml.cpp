@@ -1,5 +1,7 @@
 // src/config/to_toml.cpp: to_toml, writing a RunConfig back as a run file with every default
 // explicit (what the run folder keeps as "the run file as run").
+#include <cmath>
+#include <cstdint>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -29,7 +31,13 @@ std::string value_text(const OptionValue& v) {
   if (const auto* s = std::get_if<std::string>(&v)) return quote(*s);
   std::string out = "[";
   const auto& list = std::get<std::vector<double>>(v);
-  for (size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + real(list[i]);
+  // Whole numbers as integers, so that integer lists (milestones, shapes) read back; number lists
+  // accept integers too.
+  for (size_t i = 0; i < list.size(); ++i) {
+    const bool whole = list[i] == std::trunc(list[i]) && std::abs(list[i]) < 0x1p53;
+    out += (i ? ", " : "") +
+           (whole ? fmt::format("{}", static_cast<int64_t>(list[i])) : real(list[i]));
+  }
   return out + "]";
 }
 

@@ -41,6 +41,18 @@ TEST(Flatten, MergesTheGivenDims) {
   EXPECT_TRUE(Identity()(x).is_same(x));
 }
 
+TEST(Reshape, ReshapesEachExampleAndKeepsTheBatch) {
+  Tensor x = arange(24, kFloat64).reshape({2, 1, 3, 4});
+  Tensor y = Reshape({3, -1})(x);
+  EXPECT_EQ(y.shape(), Shape({2, 3, 4}));
+  EXPECT_TENSOR_EQ(y, x.reshape({2, 3, 4}));
+  EXPECT_EQ(Reshape({3, 4}).to_string(), "Reshape(shape=[3, 4])");
+  EXPECT_THROW_WITH_MESSAGE(
+      Reshape({5})(x),
+      "Reshape: cannot give examples of shape [1, 3, 4] (12 elements) the shape [5]");
+  EXPECT_THROW_WITH_MESSAGE(Reshape({5, -1})(x), "the shape [5, -1]");
+}
+
 TEST(Dropout, ScalesKeptValuesInTrainingAndIsIdentityInEval) {
   Dropout drop(0.25, /*seed=*/3);
   const Tensor x = ones(Shape{1000, 100});

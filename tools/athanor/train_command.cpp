@@ -61,8 +61,13 @@ void run(const config::RunConfig& cfg, bool resume) {
 
   config::PreparedData data = config::load_data(cfg);
   manual_seed(cfg.train.seed);
-  std::shared_ptr<nn::Module> model =
-      config::build_model(cfg.model, data.input_shape, data.num_outputs);
+  std::shared_ptr<nn::Module> model;
+  try {
+    model = config::build_model(cfg.model, data.input_shape, data.num_outputs);
+  } catch (const Error& e) {
+    // A model that does not fit the data is a mistake in the run file: exit status 2.
+    throw UsageError(fmt::format("{}: {}", cfg.source.string(), e.what()));
+  }
   std::unique_ptr<optim::Optimizer> optimizer =
       config::build_optimizer(cfg.optimizer, model->parameters());
   train::Trainer trainer(model, *optimizer, config::build_loss(cfg.loss));

@@ -1,5 +1,8 @@
-// include/athanor/nn/flatten.h: Flatten and Identity, the layers that only reshape or pass through.
+// include/athanor/nn/flatten.h: Flatten, Reshape and Identity, the layers that only reshape or
+// pass through.
 #pragma once
+
+#include <utility>
 
 #include <athanor/nn/module.h>
 
@@ -17,6 +20,19 @@ class Flatten : public Module {
  private:
   int start_dim_;
   int end_dim_;
+};
+
+/// Gives each example the shape `shape` (one dim may be -1), keeping the batch dim: Keras's
+/// Reshape, e.g. Reshape({28, 28}) turns [N, 1, 28, 28] images into [N, 28, 28] sequences.
+class Reshape : public Module {
+ public:
+  explicit Reshape(Shape shape) : shape_(std::move(shape)) {}
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "Reshape"; }
+  std::string extra_repr() const override;
+
+ private:
+  Shape shape_;
 };
 
 /// Returns its input (a placeholder, e.g. a residual block's shortcut).
