@@ -2,7 +2,7 @@
 JOBS ?= $(shell nproc)
 SOURCES = $(shell git ls-files '*.cpp' '*.h' 2>/dev/null)
 
-.PHONY: deps demo test asan bench format format-check clean
+.PHONY: deps demo test asan bench bench-compare fuzz format format-check clean
 
 deps:
 	@scripts/install-deps.sh
@@ -29,6 +29,16 @@ bench: deps
 	cmake --preset release -DATHANOR_BUILD_BENCH=ON
 	cmake --build build/release -j$(JOBS) --target bench_matmul
 	./build/release/bench/bench_matmul
+
+# Trains the four benchmark models in athanor and in PyTorch, 1 and 2 threads, and prints the ratios.
+bench-compare: deps
+	@cmake --preset release -DATHANOR_BUILD_BENCH=ON >/dev/null
+	@cmake --build build/release -j$(JOBS) --target bench_models >/dev/null
+	@bench/compare.py --athanor build/release/bench/bench_models
+
+# libFuzzer targets (clang-14) over every reader, FUZZ_SECONDS each (scripts/fuzz.sh).
+fuzz: deps
+	@scripts/fuzz.sh
 
 format:
 	clang-format -i $(SOURCES)

@@ -113,6 +113,9 @@ struct KernelTable {
   /// out[b] = a[b] @ w[b] for 3-D views [B, M, K] x [B, K, N] -> [B, M, N] (out contiguous;
   /// a and w may be transposed or broadcast over B through their strides).
   void (*matmul)(const View& a, const View& w, const View& out);
+  /// out = x @ w^T (+ bias [N] on every row when not null): x [M, K] and w [N, K] may be strided,
+  /// out [M, N] contiguous. A linear layer's forward, bias fused into the product.
+  void (*linear)(const View& x, const View& w, const View* bias, const View& out);
   /// out = x.index_select(dim, index) (index int64, 1-D, in range).
   void (*index_select)(const View& x, int dim, const View& index, const View& out);
   /// out.index_add_(dim, index, src): out[.., index[i], ..] += src[.., i, ..].

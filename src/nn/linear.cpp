@@ -4,7 +4,6 @@
 #include <athanor/core/error.h>
 #include <athanor/nn/init.h>
 #include <athanor/nn/linear.h>
-#include <athanor/ops/binary.h>
 #include <athanor/ops/linalg.h>
 
 namespace athanor::nn {
@@ -27,8 +26,7 @@ Tensor Linear::forward(const Tensor& x) {
   ATHANOR_CHECK(x.dim() >= 1 && x.shape(-1) == in_features_,
                 "Linear: input has {} features, layer expects {} (input shape {})",
                 x.dim() >= 1 ? x.shape(-1) : 0, in_features_, x.shape());
-  Tensor y = matmul(x, weight.t());
-  return bias.defined() ? y + bias : y;
+  return athanor::linear(x, weight, bias);
 }
 
 std::string Linear::extra_repr() const {

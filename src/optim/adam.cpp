@@ -44,20 +44,45 @@ void adam_update(Tensor& param, const Tensor& grad, AdamParamState& state, const
     const T decay = static_cast<T>(1 - o.lr * o.weight_decay);
     const T neg_step_size = static_cast<T>(-step_size);
     const T bc2_sqrt = static_cast<T>(bias_correction2_sqrt);
-    detail::for_each_index(param.numel(), [&](int64_t i) {
-      T d = o.maximize ? -g[i] : g[i];
-      if (o.decoupled) {
-        p[i] = p[i] * decay;
-      } else if (o.weight_decay != 0) {
-        d = d + wd * p[i];
+    // The flags are template arguments so that the loop has no branches and vectorizes.
+    auto update = [&]<bool kMaximize, bool kL2, bool kDecoupled, bool kAmsgrad>() {
+      detail::for_each_index(param.numel(), [=](int64_t i) {
+        T d = kMaximize ? -g[i] : g[i];
+        T pi = p[i];
+        if constexpr (kDecoupled) pi = pi * decay;
+        if constexpr (kL2) d = d + wd * pi;
+        const T mi = m[i] * b1 + one_minus_b1 * d;
+        const T vi = v[i] * b2 + one_minus_b2 * d * d;
+        m[i] = mi;
+        v[i] = vi;
+        T second = vi;
+        if constexpr (kAmsgrad) second = v_max[i] = detail::nan_max(v_max[i], vi);
+        const T denom = std::sqrt(second) / bc2_sqrt + eps;
+        p[i] = pi + neg_step_size * mi / denom;
+      });
+    };
+    const bool l2 = !o.decoupled && o.weight_decay != 0;
+    auto with_amsgrad = [&]<bool kMaximize, bool kL2, bool kDecoupled>() {
+      if (o.amsgrad) {
+        update.template operator()<kMaximize, kL2, kDecoupled, true>();
+      } else {
+        update.template operator()<kMaximize, kL2, kDecoupled, false>();
       }
-      m[i] = m[i] * b1 + one_minus_b1 * d;
-      v[i] = v[i] * b2 + one_minus_b2 * d * d;
-      T second = v[i];
-      if (o.amsgrad) second = v_max[i] = detail::nan_max(v_max[i], v[i]);
-      const T denom = std::sqrt(second) / bc2_sqrt + eps;
-      p[i] = p[i] + neg_step_size * m[i] / denom;
-    });
+    };
+    auto with_decay = [&]<bool kMaximize>() {
+      if (o.decoupled) {
+        with_amsgrad.template operator()<kMaximize, false, true>();
+      } else if (l2) {
+        with_amsgrad.template operator()<kMaximize, true, false>();
+      } else {
+        with_amsgrad.template operator()<kMaximize, false, false>();
+      }
+    };
+    if (o.maximize) {
+      with_decay.template operator()<true>();
+    } else {
+      with_decay.template operator()<false>();
+    }
   });
 }
 

@@ -1,4 +1,4 @@
-// include/athanor/ops/linalg.h: matrix products.
+// include/athanor/ops/linalg.h: matrix products and the linear map of a dense layer.
 #pragma once
 
 #include <athanor/tensor/tensor.h>
@@ -10,5 +10,9 @@ namespace athanor {
 /// removed, and higher ranks are batches of matrices whose batch dimensions broadcast.
 /// [..., M, K] x [..., K, N] -> [..., M, N]. float32 runs on oneDNN.
 Tensor matmul(const Tensor& a, const Tensor& b);
+
+/// PyTorch's F.linear: x [..., in] times weight [out, in] transposed, plus bias [out] when
+/// defined -> [..., out]. One node, the bias fused into the product.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = {});
 
 }  // namespace athanor

@@ -21,6 +21,7 @@ void reduce(ReduceOp op, const View& x, int begin_dim, int end_dim, const View& 
 void softmax(const View& x, int dim, bool log, const View& y);
 void softmax_backward(const View& dy, const View& y, int dim, bool log, const View& dx);
 void matmul(const View& a, const View& w, const View& out);
+void linear(const View& x, const View& w, const View* bias, const View& out);
 void index_select(const View& x, int dim, const View& index, const View& out);
 void index_add(const View& out, int dim, const View& index, const View& src);
 void gather(const View& x, int dim, const View& index, const View& out);

@@ -17,6 +17,7 @@ const KernelTable& cpu_kernels() {
       .softmax = cpu::softmax,
       .softmax_backward = cpu::softmax_backward,
       .matmul = cpu::matmul,
+      .linear = cpu::linear,
       .index_select = cpu::index_select,
       .index_add = cpu::index_add,
       .gather = cpu::gather,

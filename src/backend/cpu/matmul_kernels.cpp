@@ -26,6 +26,7 @@ struct Operand {
 
 struct MatmulKey {
   Operand a, w;
+  bool bias = false;
   friend bool operator==(const MatmulKey&, const MatmulKey&) = default;
 };
 
@@ -37,13 +38,14 @@ struct MatmulKeyHash {
       for (int64_t v : o->dims) mix(v);
       for (int64_t v : o->strides) mix(v);
     }
+    mix(k.bias);
     return h;
   }
 };
 
 struct MatmulEntry {
   dnnl::matmul primitive;
-  dnnl::memory a, w, c;
+  dnnl::memory a, w, c, bias;
 };
 
 dnnl::engine& cpu_engine() {
@@ -68,27 +70,43 @@ dnnl::memory::desc desc_of(const Operand& o) {
                             {o.strides[0], o.strides[1], o.strides[2]});
 }
 
+// out = a @ w (+ bias [N] broadcast over the rows when not null).
 void matmul_dnnl(const Operand& a, const Operand& w, const View& va, const View& vw,
-                 const View& out) {
+                 const View& out, const View* bias = nullptr) {
   get_num_threads();  // align this thread's OpenMP setting, which oneDNN reads, with athanor's
   thread_local std::unordered_map<MatmulKey, MatmulEntry, MatmulKeyHash> cache;
   thread_local dnnl::stream stream(cpu_engine());
-  const MatmulKey key{a, w};
+  const MatmulKey key{a, w, bias != nullptr};
   auto it = cache.find(key);
   if (it == cache.end()) {
     const int64_t B = out.shape[0], M = out.shape[1], N = out.shape[2];
     dnnl::memory::desc c_md({B, M, N}, dnnl::memory::data_type::f32, {M * N, N, 1});
-    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(desc_of(a), desc_of(w), c_md), cpu_engine());
+    dnnl::memory::desc bias_md({1, 1, N}, dnnl::memory::data_type::f32, {N, N, 1});
+    dnnl::matmul::primitive_desc pd =
+        bias ? dnnl::matmul::primitive_desc(
+                   dnnl::matmul::desc(desc_of(a), desc_of(w), bias_md, c_md), cpu_engine())
+             : dnnl::matmul::primitive_desc(dnnl::matmul::desc(desc_of(a), desc_of(w), c_md),
+                                            cpu_engine());
     MatmulEntry e{dnnl::matmul(pd), dnnl::memory(pd.src_desc(), cpu_engine(), nullptr),
                   dnnl::memory(pd.weights_desc(), cpu_engine(), nullptr),
-                  dnnl::memory(pd.dst_desc(), cpu_engine(), nullptr)};
+                  dnnl::memory(pd.dst_desc(), cpu_engine(), nullptr),
+                  dnnl::memory(bias_md, cpu_engine(), nullptr)};
     it = cache.emplace(key, std::move(e)).first;
   }
   MatmulEntry& e = it->second;
   e.a.set_data_handle(va.data);
   e.w.set_data_handle(vw.data);
   e.c.set_data_handle(out.data);
-  e.primitive.execute(stream, {{DNNL_ARG_SRC, e.a}, {DNNL_ARG_WEIGHTS, e.w}, {DNNL_ARG_DST, e.c}});
+  if (bias) {
+    e.bias.set_data_handle(bias->data);
+    e.primitive.execute(stream, {{DNNL_ARG_SRC, e.a},
+                                 {DNNL_ARG_WEIGHTS, e.w},
+                                 {DNNL_ARG_BIAS, e.bias},
+                                 {DNNL_ARG_DST, e.c}});
+  } else {
+    e.primitive.execute(stream,
+                        {{DNNL_ARG_SRC, e.a}, {DNNL_ARG_WEIGHTS, e.w}, {DNNL_ARG_DST, e.c}});
+  }
   stream.wait();
 }
 
@@ -171,6 +189,27 @@ void matmul(const View& a, const View& w, const View& out) {
       matmul_reference<T>(a, w, out);
     }
   });
+}
+
+void linear(const View& x, const View& w, const View* bias, const View& out) {
+  ATHANOR_ASSERT(x.shape.rank() == 2 && w.shape.rank() == 2 && out.shape.rank() == 2);
+  const int64_t M = x.shape[0], K = x.shape[1], N = w.shape[0];
+  // As the batched product [1, M, K] x [1, K, N]: w^T is w's view with its strides swapped.
+  const View a{x.data, x.dtype, Shape{1, M, K}, Shape{M * K, x.strides[0], x.strides[1]}};
+  const View wt{w.data, w.dtype, Shape{1, K, N}, Shape{K * N, w.strides[1], w.strides[0]}};
+  const View c{out.data, out.dtype, Shape{1, M, N}, Shape{M * N, N, 1}};
+  if (bias != nullptr && x.dtype == kFloat32 && M > 0 && N > 0 && K > 0 && bias->strides[0] == 1) {
+    const Operand oa = describe(a), ow = describe(wt);
+    if (dnnl_supports(oa) && dnnl_supports(ow)) {
+      matmul_dnnl(oa, ow, a, wt, c, bias);
+      return;
+    }
+  }
+  matmul(a, wt, c);
+  if (bias != nullptr) {
+    const View row{bias->data, bias->dtype, Shape{M, N}, Shape{0, bias->strides[0]}};
+    binary(BinaryOp::kAdd, out, row, out);
+  }
 }
 
 }  // namespace athanor::cpu

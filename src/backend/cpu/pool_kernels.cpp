@@ -78,14 +78,58 @@ void max_pool2d(const View& x, const View& y, const View& indices, const Pool2dP
     const T* xp = static_cast<const T*>(x.data);
     T* yp = static_cast<T*>(y.data);
     auto* ip = static_cast<int64_t*>(indices.data);
-    const auto [k0, k1] = p.kernel_size;
-    const auto [s0, s1] = p.stride;
-    const auto [p0, p1] = p.padding;
-    const auto [d0, d1] = p.dilation;
+    // Plain variables, not structured bindings: clang 14 cannot capture bindings in a lambda.
+    const int64_t k0 = p.kernel_size[0], k1 = p.kernel_size[1];
+    const int64_t s0 = p.stride[0], s1 = p.stride[1];
+    const int64_t p0 = p.padding[0], p1 = p.padding[1];
+    const int64_t d0 = p.dilation[0], d1 = p.dilation[1];
+    // The usual 2x2 window with stride 2 and no padding: a straight loop over pairs of rows
+    // (about 4x faster than the general one below). Same rule: the first maximum in row-major
+    // window order, or the last NaN.
+    const bool two_by_two = k0 == 2 && k1 == 2 && s0 == 2 && s1 == 2 && p0 == 0 && p1 == 0 &&
+                            d0 == 1 && d1 == 1 && 2 * g.Ho <= g.H && 2 * g.Wo <= g.W;
     for_each_plane(g.count, g.Ho * g.Wo * k0 * k1, [&](int64_t plane) {
       const T* xc = xp + plane * g.H * g.W;
       T* yc = yp + plane * g.Ho * g.Wo;
       int64_t* ic = ip + plane * g.Ho * g.Wo;
+      if (two_by_two) {
+        for (int64_t i = 0; i < g.Ho; ++i) {
+          const T* r0 = xc + 2 * i * g.W;
+          const T* r1 = r0 + g.W;
+          T* yr = yc + i * g.Wo;
+          int64_t* ir = ic + i * g.Wo;
+          const int64_t base = 2 * i * g.W, W = g.W;
+          // Straight-line code: the maximum, then the first position holding it. NaN breaks both
+          // (it compares false); a row with one is redone one window at a time below.
+          int nan = 0;
+          for (int64_t j = 0; j < g.Wo; ++j) {
+            const T a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1];
+            const T ab = b > a ? b : a, cd = d > c ? d : c;
+            const T m = cd > ab ? cd : ab;
+            // The first of a, b, c, d equal to m, by 0/1 arithmetic: a branch on which one it
+            // is would mispredict about half the time.
+            const int64_t not_a = a != m, is_b = b == m, is_c = c == m;
+            const int64_t k = not_a * (is_b + (1 - is_b) * (W + 1 - is_c));
+            yr[j] = m;
+            ir[j] = base + 2 * j + k;
+            nan |= (a != a) | (b != b) | (c != c) | (d != d);
+          }
+          if (nan == 0) continue;
+          for (int64_t j = 0; j < g.Wo; ++j) {
+            T best = r0[2 * j];
+            int64_t at = base + 2 * j;
+            auto take = [&](T v, int64_t index) {
+              if (v > best || v != v) best = v, at = index;
+            };
+            take(r0[2 * j + 1], base + 2 * j + 1);
+            take(r1[2 * j], base + W + 2 * j);
+            take(r1[2 * j + 1], base + W + 2 * j + 1);
+            yr[j] = best;
+            ir[j] = at;
+          }
+        }
+        return;
+      }
       for (int64_t i = 0; i < g.Ho; ++i) {
         int64_t h0 = i * s0 - p0;
         const int64_t h1 = std::min(h0 + (k0 - 1) * d0 + 1, g.H);

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""bench/compare.py: runs bench_models (athanor) and bench/peers/pytorch.py (PyTorch) alternately
+for each model and thread count, repeats each pair, and prints a table of median seconds per epoch,
+the ratio athanor/PyTorch against its target, each run's fraction of this CPU's FP32 peak, test
+accuracy and peak memory. `make bench-compare` runs it; --json writes every run as JSON lines.
+
+  bench/compare.py --athanor build/release/bench/bench_models [--repeats 3] [--models mlp,cnn]
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+PEAK_GFLOPS_PER_CORE = 116.0  # register-only FMA loop on this CPU (issue 9)
+
+# Training FLOPs per sample, counted analytically: 2 per multiply-add; each weight layer costs its
+# forward product, the weight gradient, and the input gradient except for the first layer (whose
+# input needs none).
+def training_flops(model):
+    def layers(first, rest):
+        return 2 * (2 * first + 3 * rest)
+    if model == "mlp":
+        return layers(784 * 256, 256 * 128 + 128 * 10)
+    if model == "cnn":
+        conv1 = 32 * 1 * 9 * 28 * 28
+        conv2 = 64 * 32 * 9 * 14 * 14
+        return layers(conv1, conv2 + 3136 * 128 + 128 * 10)
+    if model == "logreg":
+        return layers(784 * 10, 0)
+    if model == "lstm":
+        # The input projection of the 28 steps needs no input gradient; the recurrent one does.
+        return layers(28 * 4 * 128 * 28, 28 * 4 * 128 * 128 + 128 * 10)
+    raise ValueError(model)
+
+
+# Targets from issue 9: athanor's time as a fraction of PyTorch's.
+TARGET_1 = {"mlp": 0.55, "cnn": 0.55, "lstm": 0.6, "logreg": 0.5}
+TARGET_2 = 0.5
+SCALING_2 = 0.6  # 2-thread time over athanor's own 1-thread time (mlp, cnn, lstm)
+SAMPLES = 60000
+
+
+def run(command, env):
+    out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--athanor", default="build/release/bench/bench_models")
+    parser.add_argument("--pytorch", default=os.path.join(os.path.dirname(__file__), "peers",
+                                                          "pytorch.py"))
+    parser.add_argument("--models", default="mlp,cnn,lstm,logreg")
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--json", help="also write every run to this file, one JSON line each")
+    args = parser.parse_args()
+
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE")
+    runs = []
+    for model in args.models.split(","):
+        for threads in [int(t) for t in args.threads.split(",")]:
+            common = ["--model", model, "--threads", str(threads), "--epochs", str(args.epochs)]
+            for _ in range(args.repeats):  # alternating, so that drifts in load hit both
+                runs.append(run([args.athanor] + common, env))
+                runs.append(run(["/usr/bin/python3", args.pytorch] + common, env))
+                print(".", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    if args.json:
+        with open(args.json, "w") as f:
+            for r in runs:
+                f.write(json.dumps(r) + "\n")
+
+    def median(peer, model, threads, key):
+        values = [r[key] for r in runs
+                  if r["peer"] == peer and r["model"] == model and r["threads"] == threads]
+        return statistics.median(values) if values else None
+
+    header = ("| model | threads | athanor s/epoch | PyTorch s/epoch | ratio | target | met | "
+              "athanor % peak | PyTorch % peak | accuracy athanor / PyTorch | peak MB athanor / "
+              "PyTorch |")
+    print(header)
+    print("|" + "---|" * (header.count("|") - 1))
+    all_met = True
+    for model in args.models.split(","):
+        for threads in [int(t) for t in args.threads.split(",")]:
+            ours = median("athanor", model, threads, "seconds_per_epoch")
+            theirs = median("pytorch", model, threads, "seconds_per_epoch")
+            ratio = ours / theirs
+            target = TARGET_1[model] if threads == 1 else TARGET_2
+            met = ratio <= target
+            note = ""
+            if threads == 2 and model != "logreg":
+                single = median("athanor", model, 1, "seconds_per_epoch")
+                if single:
+                    scaling = ours / single
+                    met = met and scaling <= SCALING_2
+                    note = f" (2T/1T {scaling:.2f})"
+            all_met = all_met and met
+            flops = training_flops(model) * SAMPLES
+            peak = PEAK_GFLOPS_PER_CORE * 1e9 * threads
+            print(f"| {model} | {threads} | {ours:.3f} | {theirs:.3f} | {ratio:.2f}{note} | "
+                  f"<= {target} | {'yes' if met else 'NO'} | {100 * flops / ours / peak:.0f}% | "
+                  f"{100 * flops / theirs / peak:.0f}% | "
+                  f"{median('athanor', model, threads, 'test_accuracy'):.4f} / "
+                  f"{median('pytorch', model, threads, 'test_accuracy'):.4f} | "
+                  f"{median('athanor', model, threads, 'peak_rss_mb'):.0f} / "
+                  f"{median('pytorch', model, threads, 'peak_rss_mb'):.0f} |")
+    print("every target met" if all_met else "some targets not met")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+// src/ops/linear.cpp: linear(x, weight, bias) = x weight^T + bias as one node: the bias is fused
+// into the product, and the gradients come out in the parameters' own layout.
+//
+// Backward of y = x W^T + b over rows: dx = dy W, dW = dy^T x (an [out, in] product, so the
+// gradient is contiguous like W and accumulates without a transposing copy), db = sum of dy's rows.
+// Both products are differentiable matmuls, so double backward works.
+#include <athanor/ops/linalg.h>
+#include <athanor/ops/reduce.h>
+#include <athanor/ops/shape.h>
+
+#include "ops/op_utils.h"
+
+namespace athanor {
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  ATHANOR_CHECK(weight.dim() == 2, "linear: expected a weight of shape [out, in], got shape {}",
+                weight.shape());
+  const int64_t out_features = weight.shape(0), in_features = weight.shape(1);
+  ATHANOR_CHECK(x.dim() >= 1 && x.shape(-1) == in_features,
+                "linear: input shape {} does not end with the weight's {} input features "
+                "(weight shape {})",
+                x.shape(), in_features, weight.shape());
+  ATHANOR_CHECK(!bias.defined() || bias.shape() == Shape({out_features}),
+                "linear: expected a bias of shape [{}], got shape {}", out_features,
+                bias.defined() ? bias.shape() : Shape{});
+  ops::check_same_device("linear", x, weight);
+  // Mixed dtypes compute in the promoted one, as matmul and + do.
+  DType dtype = promote_types(x.dtype(), weight.dtype());
+  if (bias.defined()) dtype = promote_types(dtype, bias.dtype());
+  if (x.dtype() != dtype || weight.dtype() != dtype || (bias.defined() && bias.dtype() != dtype)) {
+    return linear(x.to(dtype), weight.to(dtype), bias.defined() ? bias.to(dtype) : bias);
+  }
+  ops::check_floating("linear", x);
+
+  // [..., in] as rows [M, in] (a view when x's rows are contiguous).
+  Shape out_shape = x.shape();
+  out_shape[out_shape.rank() - 1] = out_features;
+  const Tensor rows = x.dim() == 2 ? x : reshape(x, Shape{-1, in_features});
+  const Tensor b = bias.defined() ? contiguous(bias) : Tensor();
+  Tensor y = empty(Shape{rows.shape(0), out_features}, x.dtype(), x.device());
+  const backend::View bias_view = b.defined() ? kernel_view(b) : backend::View{};
+  kernels_for(x, "linear")
+      .linear(kernel_view(rows), kernel_view(weight), b.defined() ? &bias_view : nullptr,
+              kernel_view(y));
+  const bool need_db = bias.defined() && bias.requires_grad();
+  y = with_backward("linear", y, {rows, weight, bias}, [rows, weight, need_db](const Tensor& dy) {
+    Tensor dx, dw, db;
+    if (rows.requires_grad()) dx = matmul(dy, weight);
+    if (weight.requires_grad()) dw = matmul(transpose(dy, 0, 1), rows);
+    if (need_db) db = sum(dy, {0});
+    return Grads{dx, dw, db};
+  });
+  return x.dim() == 2 ? y : reshape(y, out_shape);
+}
+
+}  // namespace athanor

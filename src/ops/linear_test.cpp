@@ -1,0 +1,80 @@
+// src/ops/linear_test.cpp: linear(x, weight, bias) against matmul(x, weight^T) + bias in float32
+// (oneDNN, bias fused) and float64, for 1-D to 3-D inputs and strided weights; its gradients
+// against finite differences; its errors.
+#include <gtest/gtest.h>
+
+#include <athanor/autograd/grad_mode.h>
+#include <athanor/ops/binary.h>
+#include <athanor/ops/linalg.h>
+#include <athanor/ops/reduce.h>
+
+#include "testing/expect_error.h"
+#include "testing/gradcheck.h"
+#include "testing/matchers.h"
+
+namespace athanor {
+namespace {
+
+using testing::expect_gradients_match_finite_differences;
+using testing::random_normal;
+
+TEST(Linear, EqualsTheProductWithTheTransposedWeightPlusBias) {
+  for (DType dtype : {kFloat32, kFloat64}) {
+    for (const Shape& x_shape : {Shape{7}, Shape{5, 7}, Shape{2, 3, 7}}) {
+      const Tensor x = random_normal(x_shape, 1).to(dtype);
+      const Tensor w = random_normal({4, 7}, 2).to(dtype);
+      const Tensor b = random_normal({4}, 3).to(dtype);
+      // float64 reference of the float32 data.
+      const Tensor expected = matmul(x.to(kFloat64), w.to(kFloat64).t()) + b.to(kFloat64);
+      const Tensor y = linear(x, w, b);
+      EXPECT_EQ(y.dtype(), dtype);
+      EXPECT_TENSOR_NEAR(y.to(kFloat64), expected, dtype == kFloat32 ? 1e-5 : 1e-12);
+      EXPECT_TENSOR_NEAR(linear(x, w).to(kFloat64), expected - b.to(kFloat64),
+                         dtype == kFloat32 ? 1e-5 : 1e-12);
+    }
+  }
+  // A weight given as a transposed view (strides swapped) gives the same product.
+  const Tensor x = random_normal({6, 3}, 4).to(kFloat32);
+  const Tensor wt = random_normal({3, 5}, 5).to(kFloat32);
+  const Tensor b = random_normal({5}, 6).to(kFloat32);
+  EXPECT_TENSOR_NEAR(linear(x, wt.t(), b), matmul(x, wt) + b, 1e-6);
+}
+
+TEST(Linear, GradientsMatchFiniteDifferences) {
+  expect_gradients_match_finite_differences(
+      [](const std::vector<Tensor>& in) { return linear(in[0], in[1], in[2]); },
+      {random_normal({5, 3}, 10), random_normal({4, 3}, 11), random_normal({4}, 12)});
+  expect_gradients_match_finite_differences(
+      [](const std::vector<Tensor>& in) { return linear(in[0], in[1]); },
+      {random_normal({2, 3, 3}, 13), random_normal({2, 3}, 14)});
+  expect_gradients_match_finite_differences(
+      [](const std::vector<Tensor>& in) { return linear(in[0], in[1], in[2]); },
+      {random_normal({3}, 15), random_normal({2, 3}, 16), random_normal({2}, 17)});
+}
+
+TEST(Linear, WeightGradientIsContiguousLikeTheWeight) {
+  Tensor x = random_normal({8, 3}, 20).to(kFloat32);
+  Tensor w = random_normal({4, 3}, 21).to(kFloat32);
+  Tensor b = random_normal({4}, 22).to(kFloat32);
+  w.set_requires_grad();
+  b.set_requires_grad();
+  sum(linear(x, w, b)).backward();
+  EXPECT_TRUE(w.grad().is_contiguous());
+  // d(sum y)/dW[o, i] = sum over rows of x[:, i]; d/db[o] = the row count.
+  EXPECT_TENSOR_NEAR(w.grad(), sum(x, {0}).unsqueeze(0).expand({4, 3}), 1e-5);
+  EXPECT_TENSOR_NEAR(b.grad(), full(Shape{4}, 8.0, kFloat32), 0.0);
+}
+
+TEST(Linear, RejectsShapesThatDoNotFit) {
+  const Tensor x = random_normal({2, 3}, 1);
+  EXPECT_THROW_WITH_MESSAGE(linear(x, random_normal({4, 5}, 2)),
+                            "linear: input shape [2, 3] does not end with the weight's 5 input "
+                            "features (weight shape [4, 5])");
+  EXPECT_THROW_WITH_MESSAGE(linear(x, random_normal({4, 3}, 2), random_normal({3}, 3)),
+                            "linear: expected a bias of shape [4], got shape [3]");
+  EXPECT_THROW_WITH_MESSAGE(linear(x, random_normal({3}, 2)),
+                            "linear: expected a weight of shape [out, in], got shape [3]");
+}
+
+}  // namespace
+}  // namespace athanor
