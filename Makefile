@@ -31,7 +31,10 @@ bench: deps
 	./build/release/bench/bench_matmul
 
 # Trains the four benchmark models in athanor and in PyTorch, 1 and 2 threads, and prints the ratios.
+# The peer needs Debian's PyTorch, and OpenBLAS behind it (the reference BLAS is 5-20x slower).
 bench-compare: deps
+	@for p in python3-torch libopenblas0-pthread; do dpkg -s $$p >/dev/null 2>&1 || \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$p >/dev/null; done
 	@cmake --preset release -DATHANOR_BUILD_BENCH=ON >/dev/null
 	@cmake --build build/release -j$(JOBS) --target bench_models >/dev/null
 	@bench/compare.py --athanor build/release/bench/bench_models

@@ -59,14 +59,17 @@ def main():
     parser.add_argument("--json", help="also write every run to this file, one JSON line each")
     args = parser.parse_args()
 
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE")
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     runs = []
     for model in args.models.split(","):
         for threads in [int(t) for t in args.threads.split(",")]:
             common = ["--model", model, "--threads", str(threads), "--epochs", str(args.epochs)]
-            for _ in range(args.repeats):  # alternating, so that drifts in load hit both
-                runs.append(run([args.athanor] + common, env))
-                runs.append(run(["/usr/bin/python3", args.pytorch] + common, env))
+            # Alternating, so that drifts in load hit both; a seed per repeat, so that the median
+            # accuracy is not one initialization's luck.
+            for seed in range(args.repeats):
+                seeded = common + ["--seed", str(seed)]
+                runs.append(run([args.athanor] + seeded, env))
+                runs.append(run(["/usr/bin/python3", args.pytorch] + seeded, env))
                 print(".", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     if args.json:

@@ -1,7 +1,9 @@
 // src/autograd/engine.cpp: backward(): walks the recorded graph from a tensor in reverse
 // topological order, summing the gradients that reach each node before applying it.
+#include <cmath>
 #include <unordered_map>
 
+#include <athanor/autograd/anomaly_mode.h>
 #include <athanor/autograd/node.h>
 
 #include "autograd/accumulate.h"
@@ -33,6 +35,18 @@ void check_gradient(const Node& node, const Tensor& g, const Node& producer, siz
                 "backward: '{}' returned a gradient of shape {} ({}) for its input {}, which has "
                 "shape {} ({})",
                 producer.name(), g.shape(), g.dtype(), input, node.shape(), node.dtype());
+}
+
+// Anomaly mode: the first NaN or inf in a gradient `producer` returned for its input `input`.
+void check_finite(const Tensor& g, const Node& producer, size_t input) {
+  if (g.dtype() != kFloat32 && g.dtype() != kFloat64) return;
+  const std::vector<double> values = g.to_vector<double>();
+  for (size_t i = 0; i < values.size(); ++i) {
+    ATHANOR_CHECK(std::isfinite(values[i]),
+                  "backward (anomaly detection): the backward of '{}' produced {} in the gradient "
+                  "of its input {} (shape {}, element {})",
+                  producer.name(), values[i], input, g.shape(), i);
+  }
 }
 
 }  // namespace
@@ -93,6 +107,7 @@ void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
       if (!child) continue;
       if (!grads.empty() && grads[i].defined()) {
         check_gradient(*child, grads[i], *node, i);
+        if (is_anomaly_enabled()) check_finite(grads[i], *node, i);
         auto [it, inserted] = pending.try_emplace(child, grads[i]);
         if (!inserted) {
           // Sum into a buffer that nothing else sees.

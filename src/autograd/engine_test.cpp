@@ -1,7 +1,10 @@
 // src/autograd/engine_test.cpp: backward(): accumulation, explicit gradients, freed graphs,
 // detach, no-grad mode, views, memory release and error messages.
+#include <limits>
+
 #include <gtest/gtest.h>
 
+#include <athanor/autograd/anomaly_mode.h>
 #include <athanor/autograd/node.h>
 #include <athanor/ops/activation.h>
 #include <athanor/ops/binary.h>
@@ -10,6 +13,7 @@
 #include <athanor/ops/shape.h>
 #include <athanor/ops/unary.h>
 
+#include "testing/expect_error.h"
 #include "testing/matchers.h"
 
 namespace athanor {
@@ -17,6 +21,26 @@ namespace {
 
 Tensor leaf(std::initializer_list<double> values) {
   return Tensor::from(values).set_requires_grad();
+}
+
+TEST(Backward, AnomalyModeNamesTheOpWhoseBackwardMadeANonFiniteGradient) {
+  // sqrt's gradient 1 / (2 sqrt(x)) is inf at 0; the product before it and the sum after are fine.
+  auto run = [] {
+    Tensor x = Tensor::from({4.0, 0.0, 1.0});
+    x.set_requires_grad();
+    sum(sqrt(x * 2.0)).backward();
+    return x.grad();
+  };
+  EXPECT_EQ(run().to_vector<double>()[1],
+            std::numeric_limits<double>::infinity());  // off: no check
+  {
+    DetectAnomalyGuard anomaly;
+    EXPECT_TRUE(is_anomaly_enabled());
+    EXPECT_THROW_WITH_MESSAGE(run(),
+                              "backward (anomaly detection): the backward of 'sqrt' produced inf "
+                              "in the gradient of its input 0 (shape [3], element 1)");
+  }
+  EXPECT_FALSE(is_anomaly_enabled());
 }
 
 TEST(Backward, ChainRuleOfASquare) {

@@ -8,6 +8,8 @@
 #include <athanor/core/error.h>
 #include <athanor/ops/binary.h>
 #include <athanor/ops/join.h>
+#include <athanor/ops/reduce.h>
+#include <athanor/ops/unary.h>
 #include <athanor/optim/clip.h>
 #include <athanor/train/progress_bar.h>
 #include <athanor/train/trainer.h>
@@ -163,6 +165,8 @@ void Trainer::train_epoch(Run& run) {
   run.batches_done = batch_ = run.start_batch;
   run.start_batch = 0;
   const std::vector<Tensor> params = model_->parameters();
+  const auto named_params =
+      o.check_finite ? model_->named_parameters() : std::vector<std::pair<std::string, Tensor>>{};
 
   for (auto& batch : *run.loader) {
     for (const auto& cb : run.callbacks) cb->on_batch_begin(*this, batch_);
@@ -173,8 +177,9 @@ void Trainer::train_epoch(Run& run) {
                   "sum reduction)",
                   loss.shape());
     if (o.penalty) loss = loss + o.penalty();
-    (o.accumulate_steps > 1 ? loss / static_cast<double>(o.accumulate_steps) : loss).backward();
     const double batch_loss = loss.item<double>();
+    if (o.check_finite) check_finite_loss(batch_loss);
+    (o.accumulate_steps > 1 ? loss / static_cast<double>(o.accumulate_steps) : loss).backward();
     const int64_t n = batch_examples(batch.input);
     run.loss_sum += batch_loss * static_cast<double>(n);
     run.loss_count += n;
@@ -190,6 +195,7 @@ void Trainer::train_epoch(Run& run) {
         (batch_ + 1) % o.accumulate_steps == 0 || batch_ + 1 == steps_per_epoch_;
     run.accumulating = !group_ends;
     if (group_ends) {
+      if (o.check_finite) check_finite_gradients(named_params);
       if (o.clip_grad_norm > 0) optim::clip_grad_norm_(params, o.clip_grad_norm);
       if (o.clip_grad_value > 0) optim::clip_grad_value_(params, o.clip_grad_value);
       optimizer_->step();
@@ -207,6 +213,33 @@ void Trainer::train_epoch(Run& run) {
   if (run.accumulating) {  // stopped inside a group: drop its gradients, as a fresh group would
     optimizer_->zero_grad();
     run.accumulating = false;
+  }
+}
+
+void Trainer::check_finite_loss(double loss) const {
+  ATHANOR_CHECK(std::isfinite(loss),
+                "Trainer::fit: the loss is {} at epoch {}, batch {} (step {}); nothing of this "
+                "batch was applied. Lower the learning rate, clip the gradients, or find the op "
+                "that first gives a non-finite value with set_detect_anomaly(true) (athanor train "
+                "--detect-anomaly)",
+                std::isnan(loss) ? "nan" : fmt::format("{}", loss), epoch_, batch_, global_step_);
+}
+
+void Trainer::check_finite_gradients(
+    const std::vector<std::pair<std::string, Tensor>>& named_params) const {
+  NoGradGuard no_grad;
+  for (const auto& [name, param] : named_params) {
+    const Tensor& g = param.grad();
+    if (!g.defined()) continue;
+    // The largest magnitude is finite exactly when every element is (NaN propagates).
+    const double largest = amax(abs(g), {}).item<double>();
+    ATHANOR_CHECK(std::isfinite(largest),
+                  "Trainer::fit: the gradient of {} (shape {}) holds {} at epoch {}, batch {} "
+                  "(step {}); the optimizer step was not taken. Lower the learning rate, clip "
+                  "the gradients, or find the op with set_detect_anomaly(true) (athanor train "
+                  "--detect-anomaly)",
+                  name, g.shape(), std::isnan(largest) ? "nan" : "inf", epoch_, batch_,
+                  global_step_);
   }
 }
 

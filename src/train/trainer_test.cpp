@@ -1,6 +1,7 @@
 // src/train/trainer_test.cpp: Trainer: fit equals the hand-written loop bit for bit, gradient
 // accumulation, clipping, schedules, validation split, evaluate, predict, stopping and errors.
 #include <cmath>
+#include <limits>
 
 #include <gtest/gtest.h>
 
@@ -172,6 +173,36 @@ TEST(Trainer, PredictRunsInEvalModeWithoutAutogradAndRestoresTheMode) {
   EXPECT_FALSE(p.requires_grad());
   model.eval();
   EXPECT_TENSOR_EQ(p, model(x).detach());
+}
+
+TEST(Trainer, StopsAtTheFirstNonFiniteLossOrGradientBeforeTheStep) {
+  // An infinite target in the third example: batch 0 of epoch 0 (batches of 4).
+  auto data = regression_data(12);
+  Tensor y = data->targets().clone();
+  y.narrow(0, 2, 1).fill_(std::numeric_limits<double>::infinity());
+  auto bad = std::make_shared<data::TensorDataset>(data->inputs(), y);
+  nn::Sequential model = small_mlp(0, false);
+  const TensorDict before = model.state_dict();
+  optim::SGD opt(model.parameters(), {.lr = 0.1});
+  Trainer trainer(model, opt, nn::MSELoss());
+  EXPECT_THROW_WITH_MESSAGE(
+      trainer.fit(bad, {.epochs = 1, .batch_size = 4, .shuffle = false, .verbose = 0}),
+      "Trainer::fit: the loss is inf at epoch 0, batch 0 (step 0); nothing of this batch was "
+      "applied");
+  for (const auto& [name, tensor] : before) EXPECT_TENSOR_EQ(model.state_dict().at(name), tensor);
+
+  // A finite loss whose gradient is NaN (sqrt's derivative at 0 meets 0): the step is refused.
+  nn::Sequential model2 = small_mlp(0, false);
+  optim::SGD opt2(model2.parameters(), {.lr = 0.1});
+  Trainer trainer2(model2, opt2, [](const Tensor& out, const Tensor& target) {
+    return mse_loss(out, target) + sum(sqrt(out - out));
+  });
+  EXPECT_THROW_WITH_MESSAGE(
+      trainer2.fit(data, {.epochs = 1, .batch_size = 4, .verbose = 0}),
+      "Trainer::fit: the gradient of 0.weight (shape [8, 3]) holds nan at epoch 0, batch 0 "
+      "(step 0); the optimizer step was not taken");
+  const std::vector<double> w = model2.state_dict().at("0.weight").to_vector<double>();
+  for (double v : w) EXPECT_TRUE(std::isfinite(v));
 }
 
 TEST(Trainer, RejectsBadOptionsAndLosses) {

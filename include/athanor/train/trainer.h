@@ -52,6 +52,10 @@ struct FitOptions {
   ScheduleEvery schedule_every = ScheduleEvery::kStep;
   /// Added to each batch's loss, e.g. [&] { return 1e-4 * nn::l2_penalty(model.parameters()); }.
   std::function<Tensor()> penalty = nullptr;
+  /// Stop with an error at the first NaN or infinite loss or gradient, before the optimizer
+  /// applies it (so weights and checkpoints stay finite), naming the epoch, batch, step and the
+  /// parameter. Costs a read of the gradients per step.
+  bool check_finite = true;
   CallbackList callbacks = {};
   /// 1: a ProgressBar on stdout is added in front of the callbacks unless one is given; 0: none.
   int verbose = 1;
@@ -133,6 +137,9 @@ class Trainer {
   Logs validate(Run& run);
   void restore(Run& run, const std::filesystem::path& from);
   void load_callback_states(Run& run);
+  void check_finite_loss(double loss) const;
+  void check_finite_gradients(
+      const std::vector<std::pair<std::string, Tensor>>& named_params) const;
 
   std::shared_ptr<nn::Module> model_;
   optim::Optimizer* optimizer_;
