@@ -338,37 +338,42 @@ TEST(MaxPool2d, NaNIsTheMaximum) {
   EXPECT_TENSOR_EQ(indices, Tensor::from(std::vector<int64_t>{1, 7}, {1, 1, 1, 2}));
 }
 
-// The 2x2 stride-2 windows take a fast path of their own: check it window by window against the
-// rule (first maximum in row-major order, else the last NaN) on values with many ties and NaNs.
+// The 2x2 stride-2 windows take fast paths of their own (scalar, and eight windows at a time with
+// AVX2): check them window by window against the rule (first maximum in row-major order, else the
+// last NaN) on values with many ties and NaNs.
 TEST(MaxPool2d, TwoByTwoFastPathKeepsTheTieAndNaNRule) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  const int64_t H = 6, W = 9;  // an odd width: the last column belongs to no window
-  std::vector<double> v(static_cast<size_t>(2 * 3 * H * W));
-  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<double>((i * 7 + i / 5) % 3);
-  for (size_t i : {4u, 5u, 13u, 22u, 60u, 61u, 70u, 71u}) v[i] = nan;
-  for (DType dtype : {kFloat32, kFloat64}) {
-    const Tensor x = values(v, {2, 3, H, W}).to(dtype);
-    const auto [y, indices] = max_pool2d_with_indices(x, {2, 2});
-    ASSERT_EQ(y.shape(), Shape({2, 3, 3, 4}));
-    const std::vector<double> yv = y.to(kFloat64).to_vector<double>();
-    const std::vector<int64_t> iv = indices.to_vector<int64_t>();
-    for (int64_t plane = 0; plane < 6; ++plane) {
-      for (int64_t i = 0; i < 3; ++i) {
-        for (int64_t j = 0; j < 4; ++j) {
-          double best = -std::numeric_limits<double>::infinity();
-          int64_t at = -1;
-          for (int64_t h = 2 * i; h < 2 * i + 2; ++h) {
-            for (int64_t w = 2 * j; w < 2 * j + 2; ++w) {
-              const double e = v[static_cast<size_t>(plane * H * W + h * W + w)];
-              if (at < 0 || e > best || std::isnan(e)) best = e, at = h * W + w;
+  // Widths 9 and 19 (odd: the last column belongs to no window): 4 windows a row take the scalar
+  // loop, 9 take eight vector lanes and one scalar. NaNs in some rows of each, many ties.
+  for (const int64_t W : {int64_t{9}, int64_t{19}}) {
+    const int64_t H = 6, Ho = 3, Wo = W / 2;
+    std::vector<double> v(static_cast<size_t>(2 * 3 * H * W));
+    for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<double>((i * 7 + i / 5) % 3);
+    for (size_t i : {4u, 5u, 13u, 22u, 60u, 61u, 70u, 71u, 200u, 333u}) v[i] = nan;
+    for (DType dtype : {kFloat32, kFloat64}) {
+      const Tensor x = values(v, {2, 3, H, W}).to(dtype);
+      const auto [y, indices] = max_pool2d_with_indices(x, {2, 2});
+      ASSERT_EQ(y.shape(), Shape({2, 3, Ho, Wo}));
+      const std::vector<double> yv = y.to(kFloat64).to_vector<double>();
+      const std::vector<int64_t> iv = indices.to_vector<int64_t>();
+      for (int64_t plane = 0; plane < 6; ++plane) {
+        for (int64_t i = 0; i < Ho; ++i) {
+          for (int64_t j = 0; j < Wo; ++j) {
+            double best = -std::numeric_limits<double>::infinity();
+            int64_t at = -1;
+            for (int64_t h = 2 * i; h < 2 * i + 2; ++h) {
+              for (int64_t w = 2 * j; w < 2 * j + 2; ++w) {
+                const double e = v[static_cast<size_t>(plane * H * W + h * W + w)];
+                if (at < 0 || e > best || std::isnan(e)) best = e, at = h * W + w;
+              }
             }
-          }
-          const size_t o = static_cast<size_t>(plane * 12 + i * 4 + j);
-          EXPECT_EQ(iv[o], at) << plane << " " << i << " " << j;
-          if (std::isnan(best)) {
-            EXPECT_TRUE(std::isnan(yv[o]));
-          } else {
-            EXPECT_EQ(yv[o], best);
+            const size_t o = static_cast<size_t>((plane * Ho + i) * Wo + j);
+            EXPECT_EQ(iv[o], at) << W << " " << plane << " " << i << " " << j;
+            if (std::isnan(best)) {
+              EXPECT_TRUE(std::isnan(yv[o]));
+            } else {
+              EXPECT_EQ(yv[o], best);
+            }
           }
         }
       }

@@ -9,6 +9,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/loops.h"
@@ -68,6 +73,55 @@ int64_t avg_divisor(const AvgWindow& h, const AvgWindow& w, bool count_include_p
 int64_t bin_begin(int64_t o, int64_t in, int64_t out) { return o * in / out; }
 int64_t bin_end(int64_t o, int64_t in, int64_t out) { return ((o + 1) * in + out - 1) / out; }
 
+#if defined(__AVX2__)
+// Eight 2x2 windows at a time of one output row (float32): the same maximum and first position
+// as the scalar loop, from vector compares and blends. Returns the first column left to the
+// scalar loop; sets `nan` if any input read was NaN (the caller then redoes the row).
+int64_t max_pool_2x2_row_avx2(const float* r0, const float* r1, float* yr, int64_t* ir, int64_t Wo,
+                              int64_t base, int64_t W, int& nan) {
+  // Even and odd columns of 16 consecutive floats, in order: shuffle within lanes, then swap the
+  // middle 64-bit quarters.
+  auto split = [](const float* p, __m256& even, __m256& odd) {
+    const __m256 lo = _mm256_loadu_ps(p), hi = _mm256_loadu_ps(p + 8);
+    even = _mm256_castpd_ps(_mm256_permute4x64_pd(
+        _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0))), 0xD8));
+    odd = _mm256_castpd_ps(_mm256_permute4x64_pd(
+        _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1))), 0xD8));
+  };
+  const __m256 k_b = _mm256_castsi256_ps(_mm256_set1_epi32(1));
+  const __m256 k_c = _mm256_castsi256_ps(_mm256_set1_epi32(static_cast<int>(W)));
+  const __m256 k_d = _mm256_castsi256_ps(_mm256_set1_epi32(static_cast<int>(W + 1)));
+  const __m256 zero = _mm256_setzero_ps();
+  const __m256i lanes_lo = _mm256_setr_epi64x(0, 2, 4, 6),
+                lanes_hi = _mm256_setr_epi64x(8, 10, 12, 14);
+  __m256 unordered = zero;
+  int64_t j = 0;
+  for (; j + 8 <= Wo; j += 8) {
+    __m256 a, b, c, d;
+    split(r0 + 2 * j, a, b);
+    split(r1 + 2 * j, c, d);
+    const __m256 m = _mm256_max_ps(_mm256_max_ps(a, b), _mm256_max_ps(c, d));
+    _mm256_storeu_ps(yr + j, m);
+    // k = a == m ? 0 : b == m ? 1 : c == m ? W : W + 1, blended from the last choice back.
+    __m256 k = _mm256_blendv_ps(k_d, k_c, _mm256_cmp_ps(c, m, _CMP_EQ_OQ));
+    k = _mm256_blendv_ps(k, k_b, _mm256_cmp_ps(b, m, _CMP_EQ_OQ));
+    k = _mm256_blendv_ps(k, zero, _mm256_cmp_ps(a, m, _CMP_EQ_OQ));
+    const __m256i k32 = _mm256_castps_si256(k);
+    const __m256i start = _mm256_set1_epi64x(base + 2 * j);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(ir + j),
+                        _mm256_add_epi64(_mm256_add_epi64(start, lanes_lo),
+                                         _mm256_cvtepi32_epi64(_mm256_castsi256_si128(k32))));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(ir + j + 4),
+                        _mm256_add_epi64(_mm256_add_epi64(start, lanes_hi),
+                                         _mm256_cvtepi32_epi64(_mm256_extracti128_si256(k32, 1))));
+    unordered = _mm256_or_ps(unordered, _mm256_or_ps(_mm256_cmp_ps(a, b, _CMP_UNORD_Q),
+                                                     _mm256_cmp_ps(c, d, _CMP_UNORD_Q)));
+  }
+  nan |= _mm256_movemask_ps(unordered) != 0;
+  return j;
+}
+#endif
+
 }  // namespace
 
 void max_pool2d(const View& x, const View& y, const View& indices, const Pool2dParams& p) {
@@ -102,7 +156,13 @@ void max_pool2d(const View& x, const View& y, const View& indices, const Pool2dP
           // Straight-line code: the maximum, then the first position holding it. NaN breaks both
           // (it compares false); a row with one is redone one window at a time below.
           int nan = 0;
-          for (int64_t j = 0; j < g.Wo; ++j) {
+          int64_t j = 0;
+#if defined(__AVX2__)
+          if constexpr (std::is_same_v<T, float>) {
+            j = max_pool_2x2_row_avx2(r0, r1, yr, ir, g.Wo, base, W, nan);
+          }
+#endif
+          for (; j < g.Wo; ++j) {
             const T a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1];
             const T ab = b > a ? b : a, cd = d > c ? d : c;
             const T m = cd > ab ? cd : ab;
@@ -115,7 +175,7 @@ void max_pool2d(const View& x, const View& y, const View& indices, const Pool2dP
             nan |= (a != a) | (b != b) | (c != c) | (d != d);
           }
           if (nan == 0) continue;
-          for (int64_t j = 0; j < g.Wo; ++j) {
+          for (j = 0; j < g.Wo; ++j) {
             T best = r0[2 * j];
             int64_t at = base + 2 * j;
             auto take = [&](T v, int64_t index) {
