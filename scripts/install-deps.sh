@@ -10,6 +10,7 @@ packages=(
   dataset-fashion-mnist
   python3-sklearn  # its bundled CSVs (breast_cancer.csv, iris.csv, ...) for examples and tests
   chromium         # opens report.html headless in tests/browser_test.cpp
+  clang-14 libclang-rt-14-dev  # libFuzzer and the sanitizers for make fuzz (scripts/fuzz.sh)
 )
 
 missing=()

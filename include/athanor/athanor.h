@@ -1,6 +1,7 @@
 // include/athanor/athanor.h: the whole public API.
 #pragma once
 
+#include <athanor/autograd/anomaly_mode.h>
 #include <athanor/autograd/grad_mode.h>
 #include <athanor/autograd/node.h>
 #include <athanor/config/config.h>
@@ -35,4 +36,5 @@
 #include <athanor/tensor/tensor.h>
 #include <athanor/tensor/tensor_dict.h>
 #include <athanor/train/train.h>
+#include <athanor/tune/tune.h>
 #include <athanor/version.h>

@@ -123,10 +123,9 @@ toml::array parse_array(const io::Metadata& m, const std::string& key) {
   ATHANOR_CHECK(it != m.end(), "Preprocessing::from_metadata: metadata has no '{}'", key);
   toml::table t;
   try {
-    t = toml::parse("v = " + it->second);
-  } catch (const toml::parse_error& e) {
-    throw Error(
-        fmt::format("Preprocessing::from_metadata: '{}' is not a list: {}", key, e.description()));
+    t = detail::parse_toml("v = " + it->second, "metadata");
+  } catch (const Error& e) {
+    throw Error(fmt::format("Preprocessing::from_metadata: '{}' is not a list: {}", key, e.what()));
   }
   const toml::array* a = t.get("v") ? t.get("v")->as_array() : nullptr;
   ATHANOR_CHECK(a != nullptr, "Preprocessing::from_metadata: '{}' is not a list", key);

@@ -8,6 +8,8 @@
 
 #include <athanor/core/error.h>
 
+#include "config/toml_reader.h"
+
 namespace athanor::config::detail {
 
 namespace {
@@ -50,9 +52,9 @@ std::string apply_override(toml::table& root, const std::string& text) {
   toml::table parsed;
   bool is_toml = false;
   try {
-    parsed = toml::parse("v = " + value_text);
+    parsed = parse_toml("v = " + value_text, "--set");
     is_toml = parsed.contains("v");
-  } catch (const toml::parse_error&) {
+  } catch (const Error&) {
     is_toml = false;
   }
   if (!is_toml) {

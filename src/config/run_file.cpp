@@ -513,6 +513,8 @@ struct Parser {
   }
 
   RunConfig run() {
+    // [tune] is athanor tune's (src/tune reads and validates it); a run ignores it.
+    root.erase("tune");
     TableReader top(source, &root, "", &root);
     // Train first: data.seed defaults to train.seed. Data before loss: the task picks the loss.
     read_train(top);
@@ -536,12 +538,7 @@ RunConfig parse_run_file(const std::string& text, const std::filesystem::path& p
   parser.source.file = path.string();
   parser.base = std::filesystem::absolute(path).parent_path();
   parser.stem = path.stem().string();
-  try {
-    parser.root = toml::parse(text, path.string());
-  } catch (const toml::parse_error& e) {
-    throw Error(fmt::format("{}:{}: invalid TOML: {}", path.string(), e.source().begin.line,
-                            e.description()));
-  }
+  parser.root = detail::parse_toml(text, path.string());
   for (const std::string& o : overrides) {
     parser.source.overrides[detail::apply_override(parser.root, o)] = o;
   }

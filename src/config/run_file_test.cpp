@@ -352,6 +352,32 @@ TEST(RunFileErrors, InconsistentSections) {
                                   "data.validation"));
 }
 
+// Non-ASCII characters outside strings: found by fuzz/fuzz_run_file.cpp, where Debian's toml++
+// reached undefined behaviour (tests/corpus/run_file/); refused with the line before parsing.
+TEST(RunFileErrors, NonAsciiOutsideStringsIsRefusedWithItsLine) {
+  TempDir dir;
+  const std::filesystem::path corpus =
+      std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "tests" /
+      "corpus" / "run_file";
+  const std::filesystem::path crash = corpus / "crash-toml-unreachable-u0171.toml";
+  EXPECT_EQ(athanor::testing::error_message([&] { load_run_file(crash); }),
+            crash.string() +
+                ":1: invalid TOML: character U+0171 is not allowed outside strings and comments");
+  EXPECT_THAT(error_of(dir, kMinimal + "\n# un commentaire accentué: à é\n[train]\nepochs = 2\n"
+                                       "seed = 3 # ±\n"),
+              ::testing::StartsWith("<no athanor::Error thrown>"));
+  EXPECT_THAT(error_of(dir, kMinimal + "[train]\nepochs = 2\nseed\u00a0= 3\n"),
+              ::testing::EndsWith(":9: invalid TOML: character U+00A0 is not allowed outside "
+                                  "strings and comments"));
+  // In strings, one-line or multi-line, basic or literal, anything goes (here: a file name).
+  dir.write("données.csv", "a,target\n1,2\n3,4\n");
+  const RunConfig c = load_text(dir,
+                                "[data]\nformat = \"csv\"\ntrain = 'données.csv'\n"
+                                "task = \"\"\"regression\"\"\"\n[model]\nlayers = "
+                                "[{ type = \"linear\" }]\n# '''é\n");
+  EXPECT_EQ(c.data.train.filename().string(), "données.csv");
+}
+
 TEST(RunFileErrors, MissingFilesAndSections) {
   TempDir dir;
   EXPECT_THAT(error_of(dir, "[data]\nformat = \"csv\"\ntrain = \"nope.csv\"\n"),
@@ -376,6 +402,18 @@ TEST(RunFileErrors, MissingFilesAndSections) {
   EXPECT_THAT(error_of(dir, "[data\n"), ::testing::HasSubstr("run.toml:1: invalid TOML: "));
   EXPECT_EQ(athanor::testing::error_message([&] { load_run_file(dir.path("absent.toml")); }),
             "cannot open run file '" + dir.path("absent.toml") + "'");
+}
+
+TEST(RunFile, TuneTableIsAcceptedAndLeftToAthanorTune) {
+  TempDir dir;
+  // [tune] is read by the tune layer (src/tune); the run itself is the same without it.
+  const RunConfig with_tune =
+      load_text(dir, kMinimal +
+                         "\n[tune]\nstrategy = \"grid\"\nanything = 1\n[tune.space]\n"
+                         "\"optimizer.lr\" = [0.1, 0.01]\n");
+  EXPECT_EQ(with_tune, load_text(dir, kMinimal));
+  EXPECT_EQ(to_toml(with_tune).find("[tune"), std::string::npos);
+  EXPECT_THAT(error_of(dir, kMinimal + "[tunes]\n"), ::testing::HasSubstr("tunes: unknown key"));
 }
 
 }  // namespace

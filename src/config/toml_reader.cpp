@@ -11,6 +11,95 @@
 
 namespace athanor::config::detail {
 
+namespace {
+
+// The code point of the UTF-8 sequence at text[i] (a replacement value when it is malformed).
+uint32_t code_point_at(std::string_view text, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<uint8_t>(k < text.size() ? text[k] : 0); };
+  const uint8_t b0 = byte(i);
+  if (b0 >= 0xF0) {
+    return (uint32_t{b0 & 0x07u} << 18) | (uint32_t{byte(i + 1) & 0x3Fu} << 12) |
+           (uint32_t{byte(i + 2) & 0x3Fu} << 6) | (byte(i + 3) & 0x3Fu);
+  }
+  if (b0 >= 0xE0) {
+    return (uint32_t{b0 & 0x0Fu} << 12) | (uint32_t{byte(i + 1) & 0x3Fu} << 6) |
+           (byte(i + 2) & 0x3Fu);
+  }
+  if (b0 >= 0xC0) return (uint32_t{b0 & 0x1Fu} << 6) | (byte(i + 1) & 0x3Fu);
+  return b0;  // a stray continuation byte
+}
+
+// Throws at the first byte >= 0x80 outside strings and comments. Strings are followed only as far
+// as needed to know where they end; toml++ reports anything else wrong with them.
+void check_ascii_outside_strings(std::string_view text, const std::string& source) {
+  enum class In { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral } in = In::kCode;
+  int64_t line = 1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+      if (in == In::kComment || in == In::kBasic || in == In::kLiteral) in = In::kCode;
+      continue;
+    }
+    const auto starts = [&](std::string_view s) { return text.substr(i, s.size()) == s; };
+    switch (in) {
+      case In::kCode:
+        if (static_cast<uint8_t>(c) >= 0x80) {
+          throw Error(fmt::format(
+              "{}:{}: invalid TOML: character U+{:04X} is not allowed outside strings and "
+              "comments",
+              source, line, code_point_at(text, i)));
+        }
+        if (c == '#') {
+          in = In::kComment;
+        } else if (starts("\"\"\"")) {
+          in = In::kMultiBasic, i += 2;
+        } else if (starts("'''")) {
+          in = In::kMultiLiteral, i += 2;
+        } else if (c == '"') {
+          in = In::kBasic;
+        } else if (c == '\'') {
+          in = In::kLiteral;
+        }
+        break;
+      case In::kComment:
+        break;
+      case In::kBasic:
+        if (c == '\\') {
+          ++i;  // the escaped character (a newline cannot be escaped in a one-line string)
+        } else if (c == '"') {
+          in = In::kCode;
+        }
+        break;
+      case In::kLiteral:
+        if (c == '\'') in = In::kCode;
+        break;
+      case In::kMultiBasic:
+        if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
+          ++i;
+        } else if (starts("\"\"\"")) {
+          in = In::kCode, i += 2;
+        }
+        break;
+      case In::kMultiLiteral:
+        if (starts("'''")) in = In::kCode, i += 2;
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+toml::table parse_toml(std::string_view text, const std::string& source) {
+  check_ascii_outside_strings(text, source);
+  try {
+    return toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    throw Error(
+        fmt::format("{}:{}: invalid TOML: {}", source, e.source().begin.line, e.description()));
+  }
+}
+
 std::string quoted(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <toml++/toml.h>
@@ -21,6 +22,11 @@ struct Source {
   std::string file;
   std::map<std::string, std::string> overrides;  // dotted key -> the override as written
 };
+
+/// Parses TOML text; errors read "<source>:<line>: invalid TOML: ...". Characters outside ASCII are
+/// refused outside strings and comments before toml++ sees them: TOML allows none there, and
+/// Debian's toml++ 3 reaches undefined behaviour on some (found by fuzz/fuzz_run_file.cpp).
+toml::table parse_toml(std::string_view text, const std::string& source);
 
 /// `s` in double quotes, with TOML's escapes.
 std::string quoted(const std::string& s);

@@ -298,9 +298,18 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
   return parse(text, path, options, {}, 0);
 }
 
+CsvData csv_from_text(std::string_view text, const std::string& source_name,
+                      const CsvOptions& options) {
+  return parse(text, source_name, options, {}, 0);
+}
+
 CsvData sklearn_csv(const std::string& path) {
   const detail::ByteBuffer bytes = detail::read_maybe_gzip(path, "sklearn_csv");
-  const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  return sklearn_csv_from_text(
+      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path);
+}
+
+CsvData sklearn_csv_from_text(std::string_view text, const std::string& path) {
   // The first line: "n_rows,n_features,class names...".
   const size_t eol = std::min(text.find('\n'), text.size());
   std::vector<std::string_view> meta;
@@ -317,6 +326,9 @@ CsvData sklearn_csv(const std::string& path) {
                 "sklearn_csv: {}:1: expected \"n_rows,n_features,class names...\" with positive "
                 "counts and at least one class name, got '{}'",
                 path, trim(text.substr(0, eol)));
+  // Bounded before it becomes an int column index (each feature needs at least 2 bytes anyway).
+  ATHANOR_CHECK(*cols < (int64_t{1} << 30),
+                "sklearn_csv: {}:1: n_features {} is too large; expected below 2^30", path, *cols);
   CsvOptions options{.header = false, .label_column = static_cast<int>(*cols)};
   options.classes.assign(meta.begin() + 2, meta.end());
   const std::string_view body = eol < text.size() ? text.substr(eol + 1) : std::string_view();

@@ -1,5 +1,6 @@
 // src/data/idx.cpp: the IDX reader. Layout (big-endian): 2 zero bytes, a type byte, a dimension
 // count byte, one uint32 per dimension, then the elements in row-major order.
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -90,15 +91,18 @@ void decode(uint8_t code, const uint8_t* src, int64_t n, const Tensor& out) {
   }
 }
 
-}  // namespace
+// The header of an IDX file in memory, validated against its size.
+struct IdxHeader {
+  size_t data_offset;
+  uint8_t type_code;
+  Shape shape;
+  DType dtype;
+};
 
-namespace detail {
-
-IdxContents read_idx_contents(const std::string& path) {
-  ByteBuffer bytes = read_maybe_gzip(path, kWhat);
-  ATHANOR_CHECK(bytes.size() >= 4,
+IdxHeader validate(const uint8_t* bytes, size_t size, const std::string& path) {
+  ATHANOR_CHECK(size >= 4,
                 "{}: '{}' is truncated: {} bytes, shorter than the 4-byte IDX magic number", kWhat,
-                path, bytes.size());
+                path, size);
   ATHANOR_CHECK(bytes[0] == 0 && bytes[1] == 0,
                 "{}: '{}' is not an IDX file: magic number {:02x} {:02x} {:02x} {:02x}; expected "
                 "00 00 <type> <dimension count>",
@@ -109,20 +113,25 @@ IdxContents read_idx_contents(const std::string& path) {
                 "{}: '{}' declares {} dimensions; expected 1 to {}", kWhat, path, ndim,
                 Shape::kMaxDims);
   const size_t header = 4 + 4 * static_cast<size_t>(ndim);
-  ATHANOR_CHECK(bytes.size() >= header,
+  ATHANOR_CHECK(size >= header,
                 "{}: '{}' is truncated: {} bytes, shorter than its {}-byte header ({} dimensions)",
-                kWhat, path, bytes.size(), header, ndim);
+                kWhat, path, size, header, ndim);
   Shape shape;
   // The product of up to eight uint32 sizes can overflow; bound it by the bytes present instead.
-  const uint64_t data_bytes = bytes.size() - header;
+  // Sizes of 0 count as 1 in `bound` so that a zero-size array's strides cannot overflow either.
+  const uint64_t data_bytes = size - header;
   uint64_t count = 1;
+  uint64_t bound = 1;
   bool too_big = false;
   for (int d = 0; d < ndim; ++d) {
-    const uint32_t size = read_be32(bytes.data() + 4 + 4 * d);
-    shape.push_back(size);
-    if (size != 0 && count > std::numeric_limits<uint64_t>::max() / 16 / size) too_big = true;
-    count *= size;
+    const uint32_t dim = read_be32(bytes + 4 + 4 * d);
+    shape.push_back(dim);
+    const uint64_t at_least_1 = std::max<uint32_t>(dim, 1);
+    if (bound > std::numeric_limits<uint64_t>::max() / 16 / at_least_1) too_big = true;
+    bound *= at_least_1;
+    count *= dim;
   }
+  too_big = too_big || bound > static_cast<uint64_t>(std::numeric_limits<int64_t>::max() / 16);
   const uint64_t expected = count * static_cast<uint64_t>(type.itemsize);
   ATHANOR_CHECK(!too_big && expected <= data_bytes,
                 "{}: '{}' is truncated: its header declares shape {} of {} ({} bytes of data), but "
@@ -133,11 +142,28 @@ IdxContents read_idx_contents(const std::string& path) {
                 "{}: '{}' is corrupt: its header declares shape {} of {} ({} bytes of data), but "
                 "{} bytes follow the header; expected exactly {}",
                 kWhat, path, to_string(shape), type.name, expected, data_bytes, expected);
-  const uint8_t code = bytes[2];
-  return {std::move(bytes), header, code, shape, type.dtype};
+  return {header, bytes[2], shape, type.dtype};
+}
+
+}  // namespace
+
+namespace detail {
+
+IdxContents read_idx_contents(const std::string& path) {
+  ByteBuffer bytes = read_maybe_gzip(path, kWhat);
+  const IdxHeader h = validate(bytes.data(), bytes.size(), path);
+  return {std::move(bytes), h.data_offset, h.type_code, h.shape, h.dtype};
 }
 
 }  // namespace detail
+
+Tensor idx_from_bytes(std::string_view bytes, const std::string& source_name) {
+  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+  const IdxHeader h = validate(data, bytes.size(), source_name);
+  Tensor out = empty(h.shape, h.dtype);
+  decode(h.type_code, data + h.data_offset, h.shape.numel(), out);
+  return out;
+}
 
 Tensor read_idx(const std::string& path) {
   const detail::IdxContents idx = detail::read_idx_contents(path);

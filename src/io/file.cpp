@@ -1,5 +1,8 @@
 // src/io/file.cpp: read_file and write_file_atomic over POSIX calls (open, write, fsync, rename).
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <string>
 
@@ -42,8 +45,13 @@ int open_retrying(const char* path, int flags, mode_t mode = 0) {
   return fd;
 }
 
+// inject_write_failure's settings.
+std::atomic<int> g_fail_count{0};
+std::atomic<int> g_fail_errno{0};
+std::atomic<size_t> g_fail_after{0};
+
 // write() until everything is written: it may write less than asked or be interrupted.
-bool write_all(int fd, std::string_view bytes) {
+bool write_fully(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
     const ssize_t n = ::write(fd, bytes.data(), bytes.size());
     if (n < 0) {
@@ -55,7 +63,51 @@ bool write_all(int fd, std::string_view bytes) {
   return true;
 }
 
+// write_fully, or the failure inject_write_failure asked for: the allowed prefix is written for
+// real, so that the failure leaves a partial temporary as a full disk does.
+bool write_all(int fd, std::string_view bytes) {
+  if (g_fail_count.load() > 0 && g_fail_count.fetch_sub(1) > 0) {
+    if (!write_fully(fd, bytes.substr(0, std::min(bytes.size(), g_fail_after.load())))) {
+      return false;
+    }
+    errno = g_fail_errno.load();
+    return false;
+  }
+  return write_fully(fd, bytes);
+}
+
+// The pid in a temporary's name "<name>.tmp.<pid>", or 0 when the name is not one.
+pid_t temporary_pid(const std::string& name) {
+  const size_t at = name.rfind(".tmp.");
+  if (at == std::string::npos || at == 0) return 0;
+  const std::string digits = name.substr(at + 5);
+  if (digits.empty() || digits.size() > 9 ||
+      digits.find_first_not_of("0123456789") != std::string::npos) {
+    return 0;
+  }
+  return static_cast<pid_t>(std::stol(digits));
+}
+
 }  // namespace
+
+void inject_write_failure(int error, size_t after_bytes, int count) {
+  g_fail_errno = error;
+  g_fail_after = after_bytes;
+  g_fail_count = count;
+}
+
+int remove_stale_temporaries(const std::filesystem::path& dir) {
+  int removed = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const pid_t pid = temporary_pid(entry.path().filename().string());
+    if (pid <= 0 || !entry.is_regular_file(ec)) continue;
+    // Our own temporaries are in use (another thread may be writing); a live pid's too.
+    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    if (std::filesystem::remove(entry.path(), ec)) ++removed;
+  }
+  return removed;
+}
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view bytes) {
   const std::string target = path.string();

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <athanor/core/error.h>
+#include <athanor/io/crc32c.h>
 #include <athanor/io/file.h>
 #include <athanor/io/safetensors.h>
 
@@ -72,6 +73,7 @@ std::string dump_header(const nlohmann::ordered_json& header) {
 struct Source {
   std::string_view op;
   std::string_view name;
+  uint64_t data_start = 0;  // the data area's offset in the file, once known
 };
 
 template <typename... Args>
@@ -231,7 +233,48 @@ Tensor read_tensor(const Source& src, const Entry& e, const char* data) {
   return t;
 }
 
-SafetensorsFile parse(std::string_view bytes, const Source& src, const SafetensorsLimits& limits) {
+std::string checksum_text(uint32_t crc) { return fmt::format("{:08x}", crc); }
+
+// Every tensor's bytes against its "crc32c:<name>" entry, when the file has checksums at all.
+void verify_checksums(const Source& src, const std::vector<Entry>& entries,
+                      const Metadata& metadata, std::string_view data) {
+  std::unordered_set<std::string_view> names;
+  for (const Entry& e : entries) names.insert(e.name);
+  size_t checksums = 0;
+  for (const auto& [key, value] : metadata) {
+    if (!key.starts_with(kChecksumPrefix)) continue;
+    ++checksums;
+    const std::string_view name = std::string_view(key).substr(kChecksumPrefix.size());
+    if (!names.contains(name)) {
+      fail(src,
+           "\"__metadata__\" has the checksum '{}' for tensor '{}', which the file does not "
+           "hold (a corrupt name?)",
+           key, name);
+    }
+  }
+  if (checksums == 0) return;  // written without checksums: nothing to verify
+  for (const Entry& e : entries) {
+    const std::string key = std::string(kChecksumPrefix) + e.name;
+    const auto it = metadata.find(key);
+    if (it == metadata.end()) {
+      fail(src,
+           "tensor '{}' has no checksum \"{}\" though the other tensors have; expected one "
+           "per tensor",
+           e.name, key);
+    }
+    const std::string actual = checksum_text(
+        crc32c(data.substr(static_cast<size_t>(e.begin), static_cast<size_t>(e.end - e.begin))));
+    if (it->second != actual) {
+      fail(src,
+           "tensor '{}': the CRC32C of its bytes [{}, {}) (file offsets [{}, {})) is {}, but the "
+           "metadata records {}; the file is corrupt",
+           e.name, e.begin, e.end, e.begin + (src.data_start), e.end + src.data_start, actual,
+           it->second);
+    }
+  }
+}
+
+SafetensorsFile parse(std::string_view bytes, Source src, const SafetensorsLimits& limits) {
   if (bytes.size() < kLengthBytes) {
     fail(src, "the file has {} bytes; expected at least 8 (the header length)", bytes.size());
   }
@@ -249,6 +292,7 @@ SafetensorsFile parse(std::string_view bytes, const Source& src, const Safetenso
   }
   const std::string_view header_text = bytes.substr(kLengthBytes, header_bytes);
   const std::string_view data = bytes.substr(kLengthBytes + header_bytes);
+  src.data_start = kLengthBytes + header_bytes;
 
   if (const auto bad = first_invalid_utf8(header_text)) {
     fail(src, "the header is not valid UTF-8 (byte 0x{:02x} at header offset {})",
@@ -332,6 +376,7 @@ SafetensorsFile parse(std::string_view bytes, const Source& src, const Safetenso
       file.metadata.emplace(key, value.get<std::string>());
     }
   }
+  verify_checksums(src, entries, file.metadata, data);
   for (const Entry& e : entries) file.tensors.insert(e.name, read_tensor(src, e, data.data()));
   return file;
 }
@@ -385,6 +430,20 @@ std::string to_safetensors(const TensorDict& tensors, const Metadata& metadata) 
 SafetensorsFile from_safetensors(std::string_view bytes, std::string_view source_name,
                                  SafetensorsLimits limits) {
   return parse(bytes, {"from_safetensors", source_name}, limits);
+}
+
+Metadata with_checksums(const TensorDict& tensors, Metadata metadata) {
+  for (const auto& [name, tensor] : tensors) {
+    ATHANOR_CHECK(tensor.defined() && tensor.device().is_cpu(),
+                  "with_checksums: tensor '{}' is undefined or not on the CPU", name);
+    const Tensor t = tensor.is_contiguous() ? tensor : tensor.detach().contiguous();
+    const auto nbytes = static_cast<size_t>(t.numel() * itemsize(t.dtype()));
+    const std::string_view bytes =
+        nbytes == 0 ? std::string_view()
+                    : std::string_view(static_cast<const char*>(t.raw_data()), nbytes);
+    metadata[std::string(kChecksumPrefix) + name] = checksum_text(crc32c(bytes));
+  }
+  return metadata;
 }
 
 void save_safetensors(const std::filesystem::path& path, const TensorDict& tensors,

@@ -1,5 +1,4 @@
-// src/io/tfrecord.cpp: table-driven CRC32C and TFRecord framing.
-#include <array>
+// src/io/tfrecord.cpp: TFRecord framing.
 #include <bit>
 #include <cstring>
 
@@ -12,19 +11,6 @@ namespace {
 
 static_assert(std::endian::native == std::endian::little,
               "TFRecord I/O assumes a little-endian machine");
-
-// table[b] = CRC of the single byte b (reflected, so the register shifts right).
-constexpr std::array<uint32_t, 256> make_crc32c_table() {
-  constexpr uint32_t kPolynomial = 0x82F63B78;  // Castagnoli, bit-reversed
-  std::array<uint32_t, 256> table{};
-  for (uint32_t b = 0; b < 256; ++b) {
-    uint32_t crc = b;
-    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ ((crc & 1) ? kPolynomial : 0);
-    table[b] = crc;
-  }
-  return table;
-}
-constexpr std::array<uint32_t, 256> kCrc32cTable = make_crc32c_table();
 
 uint32_t mask(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + 0xa282ead8u; }
 
@@ -41,12 +27,6 @@ void append_le(std::string& out, T value) {
 }
 
 }  // namespace
-
-uint32_t crc32c(std::string_view bytes) {
-  uint32_t crc = 0xFFFFFFFFu;
-  for (char c : bytes) crc = kCrc32cTable[(crc ^ static_cast<uint8_t>(c)) & 0xFF] ^ (crc >> 8);
-  return crc ^ 0xFFFFFFFFu;
-}
 
 uint32_t masked_crc32c(std::string_view bytes) { return mask(crc32c(bytes)); }
 

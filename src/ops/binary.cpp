@@ -1,6 +1,7 @@
 // src/ops/binary.cpp: elementwise arithmetic with broadcasting and dtype promotion, the gradient
 // rules (each summed back over broadcast dimensions) and the operators.
 #include <cmath>
+#include <tuple>
 
 #include <athanor/ops/binary.h>
 #include <athanor/ops/compare.h>
@@ -67,7 +68,8 @@ Tensor sub(const Tensor& a, const Tensor& b) {
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
-  auto [x, y] = arith_operands("mul", a, b);
+  Tensor x, y;  // not a structured binding: clang 14 cannot capture one in a lambda
+  std::tie(x, y) = arith_operands("mul", a, b);
   Tensor out = ops::run_binary("mul", BinaryOp::kMul, x, y);
   return with_backward("mul", out, {a, b},
                        [x, y, ia = InputInfo(a), ib = InputInfo(b)](const Tensor& dy) {
@@ -76,7 +78,8 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor div(const Tensor& a, const Tensor& b) {
-  auto [x, y] = arith_operands("div", a, b, /*floating=*/true);
+  Tensor x, y;  // not a structured binding: clang 14 cannot capture one in a lambda
+  std::tie(x, y) = arith_operands("div", a, b, /*floating=*/true);
   Tensor out = ops::run_binary("div", BinaryOp::kDiv, x, y);
   // d(x/y) = dx / y - (x / y^2) dy = (dx - out dy) / y.
   return with_backward("div", out, {a, b},
@@ -87,7 +90,8 @@ Tensor div(const Tensor& a, const Tensor& b) {
 }
 
 Tensor pow(const Tensor& a, const Tensor& b) {
-  auto [x, y] = arith_operands("pow", a, b, /*floating=*/true);
+  Tensor x, y;  // not a structured binding: clang 14 cannot capture one in a lambda
+  std::tie(x, y) = arith_operands("pow", a, b, /*floating=*/true);
   Tensor out = ops::run_binary("pow", BinaryOp::kPow, x, y);
   const bool b_needs_grad = b.requires_grad();
   return with_backward(
@@ -116,7 +120,8 @@ namespace {
 
 // Shared by maximum and minimum: `pick_a` is a > b (maximum) or a < b (minimum).
 Tensor extremum(const char* op, BinaryOp kernel, const Tensor& a, const Tensor& b, bool is_max) {
-  auto [x, y] = arith_operands(op, a, b);
+  Tensor x, y;  // not a structured binding: clang 14 cannot capture one in a lambda
+  std::tie(x, y) = arith_operands(op, a, b);
   Tensor out = ops::run_binary(op, kernel, x, y);
   return with_backward(op, out, {a, b},
                        [x, y, is_max, ia = InputInfo(a), ib = InputInfo(b)](const Tensor& dy) {

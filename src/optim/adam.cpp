@@ -25,7 +25,7 @@ void adam_update(Tensor& param, const Tensor& grad, AdamParamState& state, const
   detail::ensure_zeros(state.exp_avg_sq, param);
   if (o.amsgrad) detail::ensure_zeros(state.max_exp_avg_sq, param);
   state.step += 1;
-  const auto [beta1, beta2] = o.betas;
+  const double beta1 = o.betas.first, beta2 = o.betas.second;  // clang 14: no binding captures
   // Scalars in double as PyTorch computes them in Python, then cast to the parameter's dtype.
   const double bias_correction1 = 1 - std::pow(beta1, state.step);
   const double bias_correction2 = 1 - std::pow(beta2, state.step);

@@ -31,7 +31,7 @@ void NAdam::step() {
     detail::ensure_zeros(state.exp_avg_sq, param);
     state.step += 1;
     const double t = state.step;
-    const auto [beta1, beta2] = o.betas;
+    const double beta1 = o.betas.first, beta2 = o.betas.second;  // clang 14: no binding captures
     const double bias_correction2 = 1 - std::pow(beta2, t);
     // The momentum schedule at t and t + 1, in PyTorch's operation order.
     const double mu = beta1 * (1. - 0.5 * std::pow(0.96, t * o.momentum_decay));

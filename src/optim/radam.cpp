@@ -30,7 +30,7 @@ void RAdam::step() {
     detail::ensure_zeros(state.exp_avg_sq, param);
     state.step += 1;
     const double t = state.step;
-    const auto [beta1, beta2] = o.betas;
+    const double beta1 = o.betas.first, beta2 = o.betas.second;  // clang 14: no binding captures
     const double bias_correction1 = 1 - std::pow(beta1, t);
     const double bias_correction2 = 1 - std::pow(beta2, t);
     // The length of the approximated simple moving average, and its limit.

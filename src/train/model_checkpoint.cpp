@@ -33,20 +33,21 @@ void ModelCheckpoint::on_train_begin(Trainer& /*trainer*/) {
                 ec.message());
   kept_.clear();
   has_best_ = false;
+  // Temporaries of a save that was killed midway are garbage; they never count as checkpoints.
+  io::remove_stale_temporaries(options_.dir);
   const fs::path index = options_.dir / kCheckpointIndex;
   if (!fs::exists(index)) return;
   // A directory with checkpoints already (a resumed run): continue its rotation and best value.
-  try {
-    const json j = json::parse(io::read_file(index));
-    for (const auto& stem : j.at("checkpoints")) kept_.push_back(stem.get<std::string>());
-    if (j.contains("best") && j["best"].at("monitor").get<std::string>() == options_.monitor) {
-      has_best_ = true;
-      best_ = j["best"].at("value").get<double>();
-      best_epoch_ = j["best"].at("epoch").get<int64_t>();
-    }
-  } catch (const json::exception& e) {
-    throw Error(fmt::format("ModelCheckpoint: {} is not a valid checkpoint index: {}",
-                            index.string(), e.what()));
+  // Checkpoints whose files are gone are dropped from the rotation.
+  const CheckpointIndex j = parse_checkpoint_index(io::read_file(index), index.string());
+  for (const std::string& stem : j.checkpoints) {
+    const CheckpointPaths paths = checkpoint_paths(options_.dir / stem);
+    if (fs::exists(paths.state) && fs::exists(paths.weights)) kept_.push_back(stem);
+  }
+  if (j.best_monitor && *j.best_monitor == options_.monitor) {
+    has_best_ = true;
+    best_ = j.best_value;
+    best_epoch_ = j.best_epoch;
   }
 }
 
@@ -72,11 +73,12 @@ void ModelCheckpoint::on_epoch_end(Trainer& trainer, int64_t epoch, Logs& logs) 
       has_best_ = true;
       best_ = value;
       best_epoch_ = epoch;
-      io::save_safetensors(options_.dir / "best.safetensors", trainer.model().state_dict(),
-                           {{"format", "pt"},
-                            {"epoch", std::to_string(epoch)},
-                            {"monitor", options_.monitor},
-                            {"value", fmt::format("{}", value)}});
+      const TensorDict weights = trainer.model().state_dict();
+      io::save_safetensors(options_.dir / "best.safetensors", weights,
+                           io::with_checksums(weights, {{"format", "pt"},
+                                                        {"epoch", std::to_string(epoch)},
+                                                        {"monitor", options_.monitor},
+                                                        {"value", fmt::format("{}", value)}}));
     }
   }
   const int64_t n = options_.every_n_epochs;

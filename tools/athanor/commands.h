@@ -22,5 +22,6 @@ void add_train_commands(CLI::App& app);  // train, resume
 void add_evaluate_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_summary_command(CLI::App& app);
+void add_tune_command(CLI::App& app);
 
 }  // namespace athanor::cli

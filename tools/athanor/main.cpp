@@ -1,4 +1,4 @@
-// tools/athanor/main.cpp: the athanor command line: train, resume, evaluate, predict, summary.
+// tools/athanor/main.cpp: the athanor CLI: train, resume, evaluate, predict, summary, tune.
 #include <cstdio>
 #include <exception>
 
@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   add_evaluate_command(app);
   add_predict_command(app);
   add_summary_command(app);
+  add_tune_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

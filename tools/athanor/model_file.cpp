@@ -1,6 +1,7 @@
 // tools/athanor/model_file.cpp: saving and loading model.safetensors with its metadata.
 #include "model_file.h"
 
+#include <charconv>
 #include <string>
 
 #include <athanor/core/error.h>
@@ -21,7 +22,9 @@ void save_model_file(const fs::path& path, nn::Module& model, const config::RunC
   metadata["format"] = "pt";
   metadata[kRunFileKey] = config::to_toml(config);
   metadata[kOutputsKey] = std::to_string(num_outputs);
-  io::save_safetensors(path, model.state_dict(), metadata);
+  const TensorDict weights = model.state_dict();
+  // Per-tensor CRC32C: a bit flip or truncation is named when the file is loaded.
+  io::save_safetensors(path, weights, io::with_checksums(weights, std::move(metadata)));
 }
 
 LoadedModel load_model_file(const fs::path& where) {
@@ -42,7 +45,14 @@ LoadedModel load_model_file(const fs::path& where) {
   LoadedModel out;
   out.config = config::parse_run_file(file.metadata.at(kRunFileKey), path);
   out.preprocessing = config::Preprocessing::from_metadata(file.metadata);
-  out.num_outputs = std::stoll(file.metadata.at(kOutputsKey));
+  const std::string& outputs = file.metadata.at(kOutputsKey);
+  int64_t num_outputs = 0;
+  const auto [end, ec] =
+      std::from_chars(outputs.data(), outputs.data() + outputs.size(), num_outputs);
+  ATHANOR_CHECK(ec == std::errc() && end == outputs.data() + outputs.size() && num_outputs > 0,
+                "{}: metadata '{}' is '{}'; expected a positive integer", path.string(),
+                kOutputsKey, outputs);
+  out.num_outputs = num_outputs;
   out.model = config::build_model(out.config.model, out.preprocessing.input_shape, out.num_outputs);
   out.model->load_state_dict(file.tensors);
   out.model->eval();

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include <athanor/athanor.h>
 #include <athanor/config/config.h>
 #include <athanor/io/file.h>
+#include <athanor/train/checkpoint.h>
 #include <athanor/train/report.h>
 
 #include "commands.h"
@@ -74,7 +76,8 @@ void run(const config::RunConfig& cfg, bool resume) {
   train::FitOptions options = config::fit_options(cfg, data, *model, *optimizer, run_dir);
   if (resume) {
     options.callbacks = for_resume(options.callbacks, run_dir);
-    options.resume_from = run_dir / "checkpoints";
+    // The newest checkpoint that is complete and intact; damaged newer ones are named on stderr.
+    options.resume_from = train::find_resumable_checkpoint(run_dir / "checkpoints", std::cerr);
   }
   std::shared_ptr<train::ModelCheckpoint> checkpoint;
   for (const auto& cb : options.callbacks) {

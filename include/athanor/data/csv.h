@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -65,9 +66,16 @@ struct CsvData {
 /// returned from a file with an error.
 CsvData read_csv(const std::string& path, const CsvOptions& options = {});
 
+/// read_csv of (uncompressed) text held in memory; errors name `source_name` as they would a path.
+CsvData csv_from_text(std::string_view text, const std::string& source_name,
+                      const CsvOptions& options = {});
+
 /// Reads scikit-learn's bundled format (iris.csv, breast_cancer.csv, wine_data.csv): a first line
 /// "n_rows,n_features,class names...", then rows of n_features numbers and a class index in
 /// [0, number of class names). Checks the declared counts against the rows.
 CsvData sklearn_csv(const std::string& path);
+
+/// sklearn_csv of text held in memory; errors name `source_name`.
+CsvData sklearn_csv_from_text(std::string_view text, const std::string& source_name);
 
 }  // namespace athanor::data

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <athanor/tensor/tensor.h>
 
@@ -14,5 +15,9 @@ namespace athanor::data {
 /// count and the data size implied by the dimensions are validated against the file; a wrong
 /// magic, a truncated file or trailing bytes throw an error naming the path.
 Tensor read_idx(const std::string& path);
+
+/// read_idx of an (uncompressed) IDX file held in memory; errors name `source_name`. Allocates
+/// nothing before the header is validated against the size of `bytes`.
+Tensor idx_from_bytes(std::string_view bytes, const std::string& source_name = "<memory>");
 
 }  // namespace athanor::data

@@ -18,4 +18,13 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view bytes
 /// The whole contents of `path`; throws Error naming the path and strerror on failure.
 std::string read_file(const std::filesystem::path& path);
 
+/// Removes the temporaries ("<name>.tmp.<pid>") that write_file_atomic calls of crashed or killed
+/// processes left in `dir`, never one of a process still running. Returns how many it removed.
+int remove_stale_temporaries(const std::filesystem::path& dir);
+
+/// For tests of full disks and failing devices: the next `count` write_file_atomic calls (of any
+/// thread, and of children forked meanwhile) fail as if write() had returned -1 with `error`
+/// (e.g. ENOSPC) once `after_bytes` bytes of the file were written. count 0 turns it off.
+void inject_write_failure(int error, size_t after_bytes, int count = 1);
+
 }  // namespace athanor::io

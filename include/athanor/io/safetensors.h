@@ -37,10 +37,21 @@ std::string to_safetensors(const TensorDict& tensors, const Metadata& metadata =
 /// Parses a safetensors file held in memory. Everything is validated before any tensor data is
 /// read: sizes, UTF-8 and JSON, each entry's dtype, shape and data_offsets, their sizes and bounds,
 /// and that the sorted offsets cover the data area exactly (no gap, overlap or trailing bytes).
-/// Errors name `source_name` (a path, or "<memory>") and the tensor. Tensors come back in the order
+/// When the metadata holds checksums (with_checksums), every tensor must have one and its bytes
+/// must match it, so truncation and bit flips in the data are caught; files without checksums
+/// (older athanor files, other writers) load unverified. Nothing is allocated before the header
+/// is validated, and no allocation exceeds the input's size plus the tensors' alignment. Errors
+/// name `source_name` (a path, or "<memory>") and the tensor. Tensors come back in the order
 /// of their data, each with its own (64-byte aligned) storage.
 SafetensorsFile from_safetensors(std::string_view bytes, std::string_view source_name = "<memory>",
                                  SafetensorsLimits limits = {});
+
+/// The prefix of the metadata keys holding per-tensor checksums: "crc32c:<name>" = the CRC32C of
+/// tensor <name>'s bytes in the file, as 8 lowercase hex digits (metadata values must be strings).
+inline constexpr std::string_view kChecksumPrefix = "crc32c:";
+
+/// `metadata` plus one "crc32c:<name>" entry for every tensor. from_safetensors verifies them.
+Metadata with_checksums(const TensorDict& tensors, Metadata metadata = {});
 
 /// to_safetensors, written with write_file_atomic (temporary file, fsync, rename).
 void save_safetensors(const std::filesystem::path& path, const TensorDict& tensors,

@@ -1,5 +1,4 @@
-// include/athanor/io/tfrecord.h: CRC32C and TFRecord framing (the container of TensorBoard event
-// files).
+// include/athanor/io/tfrecord.h: TFRecord framing (the container of TensorBoard event files).
 #pragma once
 
 #include <cstdint>
@@ -8,11 +7,9 @@
 #include <string_view>
 #include <vector>
 
-namespace athanor::io {
+#include <athanor/io/crc32c.h>
 
-/// CRC-32C (Castagnoli: reflected polynomial 0x82F63B78, initial value and final xor 0xFFFFFFFF);
-/// crc32c("123456789") == 0xE3069283. Not zlib's crc32, which uses another polynomial.
-uint32_t crc32c(std::string_view bytes);
+namespace athanor::io {
 
 /// TFRecord's masked CRC: ((crc >> 15) | (crc << 17)) + 0xa282ead8 of crc32c(bytes).
 uint32_t masked_crc32c(std::string_view bytes);
