@@ -177,6 +177,15 @@ TEST(CliTrain, AMissingDataFileOrAModelThatDoesNotFitNamesItsCause) {
   EXPECT_FALSE(fs::exists(dir.path("run") + "/checkpoints"));
 }
 
+TEST(CliTrain, DetectAnomalyChecksEveryGradientWithoutFalseAlarms) {
+  // Every backward of a real run is checked; a finite run must pass untouched.
+  data::testing::TempDir dir;
+  const CommandResult r =
+      train(dir, "iris_sgd_momentum.toml", "--set train.epochs=3 --detect-anomaly");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_GE(number_after(r.output, " accuracy "), 0.5) << r.output;
+}
+
 TEST(CliSummary, PrintsTheModelTable) {
   const CommandResult r = run("summary " + example("iris_sgd_momentum.toml"));
   ASSERT_EQ(r.status, 0) << r.output;

@@ -19,6 +19,8 @@
 #include <athanor/core/error.h>
 #include <athanor/core/random.h>
 #include <athanor/io/io.h>
+#include <athanor/ops/reduce.h>
+#include <athanor/ops/unary.h>
 #include <athanor/train/checkpoint.h>
 #include <athanor/train/trainer.h>
 
@@ -364,6 +366,17 @@ void Trainer::save_checkpoint(const fs::path& stem) const {
   const CheckpointPaths paths = checkpoint_paths(stem.string() + ".safetensors");
 
   const TensorDict model_state = model_->state_dict();
+  // Never a checkpoint to resume into a diverged run: a step can overflow weights to inf even from
+  // a finite gradient (a huge learning rate).
+  for (const auto& [name, tensor] : model_state) {
+    if (tensor.dtype() != kFloat32 && tensor.dtype() != kFloat64) continue;
+    const double largest = amax(abs(tensor), {}).item<double>();
+    ATHANOR_CHECK(std::isfinite(largest),
+                  "Trainer::save_checkpoint: not writing {}: {} holds {} at epoch {}, batch {} "
+                  "(step {}); the last checkpoint written stays the one to resume from",
+                  paths.weights.string(), name, std::isnan(largest) ? "nan" : "inf", epoch_, batch_,
+                  global_step_);
+  }
   const std::string weights =
       io::to_safetensors(model_state, io::with_checksums(model_state, {{"format", "pt"}}));
   io::write_file_atomic(paths.weights, weights);

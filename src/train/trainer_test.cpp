@@ -8,6 +8,7 @@
 #include <athanor/athanor.h>
 #include <athanor/train/train.h>
 
+#include "data/temp_dir_test_util.h"
 #include "testing/expect_error.h"
 #include "testing/matchers.h"
 #include "train/train_test_util.h"
@@ -203,6 +204,27 @@ TEST(Trainer, StopsAtTheFirstNonFiniteLossOrGradientBeforeTheStep) {
       "(step 0); the optimizer step was not taken");
   const std::vector<double> w = model2.state_dict().at("0.weight").to_vector<double>();
   for (double v : w) EXPECT_TRUE(std::isfinite(v));
+}
+
+TEST(Trainer, NeverWritesACheckpointWithNonFiniteWeights) {
+  // With the per-step check off, a NaN gradient (sqrt's derivative at 0 meets 0) reaches the
+  // weights; the checkpoint after that step is refused and nothing is written for it.
+  data::testing::TempDir dir;
+  nn::Sequential model = small_mlp(0, false);
+  optim::SGD opt(model.parameters(), {.lr = 0.1});
+  Trainer trainer(model, opt, [](const Tensor& out, const Tensor& target) {
+    return mse_loss(out, target) + sum(sqrt(out - out));
+  });
+  EXPECT_THROW_WITH_MESSAGE(
+      trainer.fit(regression_data(12),
+                  {.epochs = 1,
+                   .batch_size = 4,
+                   .check_finite = false,
+                   .callbacks = {ModelCheckpoint({.dir = dir.root(), .every_n_steps = 1})},
+                   .verbose = 0}),
+      "step-000001.safetensors: 0.weight holds nan at epoch 0, batch 0 (step 1); the last "
+      "checkpoint written stays the one to resume from");
+  EXPECT_FALSE(std::filesystem::exists(dir.root() / "step-000001.safetensors"));
 }
 
 TEST(Trainer, RejectsBadOptionsAndLosses) {

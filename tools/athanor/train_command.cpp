@@ -151,7 +151,12 @@ void add_train_commands(CLI::App& app) {
   train_cmd->add_option("--set", overrides, "Override a key of the run file: key=value")
       ->take_all();
   train_cmd->add_option("--threads", threads, "Threads (default: the run file's, else all cores)");
+  static bool detect_anomaly = false;
+  train_cmd->add_flag("--detect-anomaly", detect_anomaly,
+                      "Check every gradient in backward and name the op whose backward first "
+                      "gives NaN or inf (slow)");
   train_cmd->callback([] {
+    set_detect_anomaly(detect_anomaly);
     config::RunConfig cfg = read_run_file(run_file, overrides);
     if (threads > 0) cfg.train.threads = threads;
     const fs::path run_dir = cfg.output.dir;
@@ -171,7 +176,11 @@ void add_train_commands(CLI::App& app) {
                                         "checkpoint");
   static std::string run_dir;
   resume_cmd->add_option("RUN_DIR", run_dir, "The run folder")->required();
+  resume_cmd->add_flag("--detect-anomaly", detect_anomaly,
+                       "Check every gradient in backward and name the op whose backward first "
+                       "gives NaN or inf (slow)");
   resume_cmd->callback([] {
+    set_detect_anomaly(detect_anomaly);
     const fs::path file = fs::path(run_dir) / "run.toml";
     if (!fs::exists(file)) {
       throw UsageError(fmt::format("{} is not a run folder (no run.toml)", run_dir));
