@@ -22,7 +22,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <athanor/core/error.h>
@@ -31,6 +30,7 @@
 #include "backend/cpu/conv_reference.h"
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/loops.h"
+#include "backend/cpu/omp_threads.h"
 
 namespace athanor::cpu {
 namespace {
@@ -216,18 +216,6 @@ ConvKey make_key(Pass pass, const Shape& x, const Shape& w, const Shape& y, cons
       pass,   {x[0], x[1], x[2], x[3]}, {w[0], w[1], w[2], w[3]}, {y[0], y[1], y[2], y[3]}, p, bias,
       threads};
 }
-
-// Sets this thread's OpenMP thread count for its lifetime.
-class OmpThreads {
- public:
-  explicit OmpThreads(int n) : saved_(omp_get_max_threads()) { omp_set_num_threads(n); }
-  ~OmpThreads() { omp_set_num_threads(saved_); }
-  OmpThreads(const OmpThreads&) = delete;
-  OmpThreads& operator=(const OmpThreads&) = delete;
-
- private:
-  int saved_;
-};
 
 // The calling thread's entry for `key`, created on first use.
 ConvEntry& entry(const ConvKey& key) {

@@ -27,7 +27,6 @@
 #include <utility>
 #include <vector>
 
-#include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <athanor/core/error.h>
@@ -35,6 +34,7 @@
 
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/loops.h"
+#include "backend/cpu/omp_threads.h"
 
 namespace athanor::cpu {
 namespace {
@@ -291,18 +291,6 @@ std::array<int64_t, 2> fixed_strides(int64_t rows, int64_t cols, int64_t s0, int
   if (rows == 1) s0 = s1 == 1 ? cols : 1;
   return {s0, s1};
 }
-
-// Sets this thread's OpenMP thread count for its lifetime.
-class OmpThreads {
- public:
-  explicit OmpThreads(int n) : saved_(omp_get_max_threads()) { omp_set_num_threads(n); }
-  ~OmpThreads() { omp_set_num_threads(saved_); }
-  OmpThreads(const OmpThreads&) = delete;
-  OmpThreads& operator=(const OmpThreads&) = delete;
-
- private:
-  int saved_;
-};
 
 // The calling thread's one-thread primitive for `key`, created on first use.
 TileEntry& tile_entry(const TileKey& key) {
