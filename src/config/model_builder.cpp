@@ -70,6 +70,19 @@ std::shared_ptr<nn::Module> make_recurrent(int64_t input_size, const Options& o,
   return std::make_shared<FinalState<Rnn>>(input_size, o.get_int("units"), options);
 }
 
+/// A Conv1d or Conv2d with `in_channels` inputs from a layer's options, initialized by its `init`.
+template <typename Conv, typename ConvOptions>
+std::shared_ptr<nn::Module> conv(int64_t in_channels, const Options& o) {
+  auto c = std::make_shared<Conv>(in_channels, o.get_int("filters"), o.get_int("kernel"),
+                                  ConvOptions{.stride = o.get_int("stride"),
+                                              .padding = o.get_int("padding"),
+                                              .dilation = o.get_int("dilation"),
+                                              .groups = o.get_int("groups"),
+                                              .bias = o.get_bool("bias")});
+  init_weight(c->weight, c->bias, o.get_string("init"));
+  return c;
+}
+
 class Builder {
  public:
   explicit Builder(int64_t num_outputs) : num_outputs_(num_outputs) {}
@@ -129,31 +142,8 @@ class Builder {
       if (rank != (two_d ? 3 : 2)) {
         misfit(name, layer, two_d ? "[channels, height, width]" : "[channels, length]", probe);
       }
-      std::shared_ptr<nn::Module> m;
-      Tensor weight, bias;
-      if (two_d) {
-        auto c = std::make_shared<nn::Conv2d>(in[0], o.get_int("filters"), o.get_int("kernel"),
-                                              nn::Conv2dOptions{.stride = o.get_int("stride"),
-                                                                .padding = o.get_int("padding"),
-                                                                .dilation = o.get_int("dilation"),
-                                                                .groups = o.get_int("groups"),
-                                                                .bias = o.get_bool("bias")});
-        weight = c->weight;
-        bias = c->bias;
-        m = c;
-      } else {
-        auto c = std::make_shared<nn::Conv1d>(in[0], o.get_int("filters"), o.get_int("kernel"),
-                                              nn::Conv1dOptions{.stride = o.get_int("stride"),
-                                                                .padding = o.get_int("padding"),
-                                                                .dilation = o.get_int("dilation"),
-                                                                .groups = o.get_int("groups"),
-                                                                .bias = o.get_bool("bias")});
-        weight = c->weight;
-        bias = c->bias;
-        m = c;
-      }
-      init_weight(weight, bias, o.get_string("init"));
-      return m;
+      if (two_d) return conv<nn::Conv2d, nn::Conv2dOptions>(in[0], o);
+      return conv<nn::Conv1d, nn::Conv1dOptions>(in[0], o);
     }
     if (type == "maxpool2d" || type == "avgpool2d" || type == "adaptive_avgpool2d") {
       if (rank != 3) misfit(name, layer, "[channels, height, width]", probe);
