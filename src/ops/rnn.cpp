@@ -12,9 +12,11 @@
 //   dh_t = dy_t + dgh_{t+1} W_hh (+ dh_{t+1} z_{t+1} for a GRU), the gate kernel gives dgi_t,
 //   dgh_t (and dc_{t-1}); then over all steps at once: dx = dgi W_ih, dW_ih = dgi^T x,
 //   dW_hh = dgh^T h_prev, db_ih = sum dgi, db_hh = sum dgh; dh0 = dgh_first W_hh (+ direct).
+#include <algorithm>
 #include <utility>
 
 #include <athanor/autograd/node.h>
+#include <athanor/core/parallel.h>
 #include <athanor/ops/binary.h>
 #include <athanor/ops/join.h>
 #include <athanor/ops/reduce.h>
@@ -88,6 +90,22 @@ void check_tensor(const char* op, const char* what, const Tensor& t, const Shape
                 op, what, t.dtype(), x.dtype());
 }
 
+// The recurrence runs in chunks of kChunkRows batch rows, shared between threads: a chunk goes
+// through all T steps with no synchronization (one step's product, 64x128 by 128x512 for the LSTM
+// benchmark, is too small to split between threads). The chunks depend on the batch size alone:
+// a product's sums for a row depend on how many rows it multiplies at once (oneDNN's sgemm), so
+// chunks sized by the thread count would make results depend on it.
+constexpr int64_t kChunkRows = 32;
+
+// Calls fn(first_row, rows) for each chunk of the N batch rows, in parallel.
+template <typename Fn>
+void for_batch_chunks(int64_t N, Fn&& fn) {
+  const int64_t chunks = (N + kChunkRows - 1) / kChunkRows;
+  parallel_for(0, chunks, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t c = lo; c < hi; ++c) fn(c * kChunkRows, std::min(kChunkRows, N - c * kChunkRows));
+  });
+}
+
 Tensor detached(const Tensor& t) { return t.defined() ? contiguous(t.detach()) : Tensor(); }
 
 }  // namespace
@@ -134,25 +152,29 @@ RnnLayerOutput rnn_layer(RnnMode mode, const Tensor& x, const Tensor& h0, const 
   const Tensor gh = empty(Shape{N, G * H}, dtype);
   const int64_t step_size = N * H;  // elements of one [N, H] state
   auto time_of = [T, reverse](int64_t s) { return reverse ? T - 1 - s : s; };
-  for (int64_t s = 0; s < T; ++s) {
-    const int64_t t = time_of(s), t_prev = time_of(s - 1);
-    const Tensor& h_src = s == 0 ? h0c : packed;
-    const int64_t h_off = s == 0 ? 0 : t_prev * step_size;
-    rnn.matmul(block(h_src, h_off, N, H), block_t(wh, 0, G * H, H), block(gh, 0, N, G * H));
-    backend::RnnStepForward step{.cell = cell, .dtype = dtype, .batch = N, .hidden = H};
-    step.gi = at(gi, t * N * G * H);
-    step.gh = at(gh);
-    step.b_ih = at(bi);
-    step.b_hh = at(bh);
-    step.h_prev = at(h_src, h_off);
-    if (lstm) {
-      step.c_prev = s == 0 ? at(c0c) : at(cells, t_prev * step_size);
-      step.c = at(cells, t * step_size);
+  // Rows r0 .. r0 + n of every step; a chunk's recurrence never reads another chunk's rows.
+  for_batch_chunks(N, [&](int64_t r0, int64_t n) {
+    for (int64_t s = 0; s < T; ++s) {
+      const int64_t t = time_of(s), t_prev = time_of(s - 1);
+      const Tensor& h_src = s == 0 ? h0c : packed;
+      const int64_t h_off = (s == 0 ? 0 : t_prev * step_size) + r0 * H;
+      rnn.matmul(block(h_src, h_off, n, H), block_t(wh, 0, G * H, H),
+                 block(gh, r0 * G * H, n, G * H));
+      backend::RnnStepForward step{.cell = cell, .dtype = dtype, .batch = n, .hidden = H};
+      step.gi = at(gi, (t * N + r0) * G * H);
+      step.gh = at(gh, r0 * G * H);
+      step.b_ih = at(bi);
+      step.b_hh = at(bh);
+      step.h_prev = at(h_src, h_off);
+      if (lstm) {
+        step.c_prev = s == 0 ? at(c0c, r0 * H) : at(cells, t_prev * step_size + r0 * H);
+        step.c = at(cells, t * step_size + r0 * H);
+      }
+      step.h = at(packed, t * step_size + r0 * H);
+      step.saved = S > 0 ? at(saved, (t * N + r0) * S * H) : nullptr;
+      rnn.step_forward(step);
     }
-    step.h = at(packed, t * step_size);
-    step.saved = S > 0 ? at(saved, t * N * S * H) : nullptr;
-    rnn.step_forward(step);
-  }
+  });
   const int64_t t_last = time_of(T - 1);
   if (lstm) packed.select(0, T).copy_(cells.select(0, t_last));
 
@@ -168,29 +190,32 @@ RnnLayerOutput rnn_layer(RnnMode mode, const Tensor& x, const Tensor& h0, const 
     const Tensor dc = lstm ? clone(dp.select(0, T)) : Tensor();
     const Tensor direct = gru ? zeros(Shape{N, H}, dtype) : Tensor();
     const Tensor rec = empty(Shape{N, H}, dtype);
-    for (int64_t s = T - 1; s >= 0; --s) {
-      const int64_t t = time_of(s), t_prev = time_of(s - 1);
-      backend::RnnStepBackward step{.cell = cell, .dtype = dtype, .batch = N, .hidden = H};
-      step.saved = S > 0 ? at(saved, t * N * S * H) : nullptr;
-      step.h = at(packed, t * step_size);
-      step.h_prev = s == 0 ? at(h0c) : at(packed, t_prev * step_size);
-      if (lstm) {
-        step.c = at(cells, t * step_size);
-        step.c_prev = s == 0 ? at(c0c) : at(cells, t_prev * step_size);
+    for_batch_chunks(N, [&](int64_t r0, int64_t n) {
+      for (int64_t s = T - 1; s >= 0; --s) {
+        const int64_t t = time_of(s), t_prev = time_of(s - 1);
+        const int64_t here = t * step_size + r0 * H, before = t_prev * step_size + r0 * H;
+        backend::RnnStepBackward step{.cell = cell, .dtype = dtype, .batch = n, .hidden = H};
+        step.saved = S > 0 ? at(saved, (t * N + r0) * S * H) : nullptr;
+        step.h = at(packed, here);
+        step.h_prev = s == 0 ? at(h0c, r0 * H) : at(packed, before);
+        if (lstm) {
+          step.c = at(cells, here);
+          step.c_prev = s == 0 ? at(c0c, r0 * H) : at(cells, before);
+        }
+        step.dy = at(dp, here);
+        step.dh_rec = s == T - 1 ? nullptr : at(rec, r0 * H);
+        step.dh_direct = at(direct, r0 * H);
+        step.dc = at(dc, r0 * H);
+        step.dgi = at(dgi, (t * N + r0) * G * H);
+        step.dgh = at(dgh, (t * N + r0) * G * H);
+        rnn.step_backward(step);
+        // The recurrent part of the gradient reaching h_{t-1} (h0 after the first step).
+        if (s > 0 || h0_grad) {
+          rnn.matmul(block(dgh, (t * N + r0) * G * H, n, G * H), block(wh, 0, G * H, H),
+                     block(rec, r0 * H, n, H));
+        }
       }
-      step.dy = at(dp, t * step_size);
-      step.dh_rec = s == T - 1 ? nullptr : at(rec);
-      step.dh_direct = at(direct);
-      step.dc = at(dc);
-      step.dgi = at(dgi, t * N * G * H);
-      step.dgh = at(dgh, t * N * G * H);
-      rnn.step_backward(step);
-      // The recurrent part of the gradient reaching h_{t-1} (h0 after the first step).
-      if (s > 0 || h0_grad) {
-        rnn.matmul(block(dgh, t * N * G * H, N, G * H), block(wh, 0, G * H, H),
-                   block(rec, 0, N, H));
-      }
-    }
+    });
     Grads grads(7);
     const int64_t rows = T * N;  // every step's batch rows, stacked
     if (x_grad) {
