@@ -4,7 +4,7 @@
 # (fuzz/corpus/<target>/), then prints one summary line per target: executions, execs/s, edge
 # coverage (cov) and features (ft), corpus size, and findings (crash/leak/timeout/OOM files, kept
 # under build/fuzz/findings/<target>/). Exits 1 when any target has a finding.
-#   FUZZ_SECONDS=600 FUZZ_TARGETS="safetensors idx" FUZZ_JOBS=1 scripts/fuzz.sh
+#   FUZZ_SECONDS=600 FUZZ_TARGETS="safetensors idx" FUZZ_BUILD_JOBS=2 scripts/fuzz.sh
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)

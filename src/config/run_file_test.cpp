@@ -363,6 +363,18 @@ TEST(RunFileErrors, NonAsciiOutsideStringsIsRefusedWithItsLine) {
   EXPECT_EQ(athanor::testing::error_message([&] { load_run_file(crash); }),
             crash.string() +
                 ":1: invalid TOML: character U+0171 is not allowed outside strings and comments");
+  // A quote where no string can start opens none: toml++ reads `-"` as a malformed number and
+  // tested the U+FE7F after it as whitespace.
+  const std::filesystem::path crash2 = corpus / "crash-toml-unreachable-ufe7f.toml";
+  EXPECT_EQ(athanor::testing::error_message([&] { load_run_file(crash2); }),
+            crash2.string() +
+                ":2: invalid TOML: character U+FE7F is not allowed outside strings and comments");
+  EXPECT_THAT(error_of(dir, kMinimal + "[train]\nepochs = -\"é\"\n"),
+              ::testing::EndsWith(":8: invalid TOML: character U+00E9 is not allowed outside "
+                                  "strings and comments"));
+  EXPECT_THAT(error_of(dir, kMinimal + "[train]\nepochs = \"\"\"2\"\"\"\"é\"\n"),
+              ::testing::EndsWith(":8: invalid TOML: character U+00E9 is not allowed outside "
+                                  "strings and comments"));
   EXPECT_THAT(error_of(dir, kMinimal + "\n# un commentaire accentué: à é\n[train]\nepochs = 2\n"
                                        "seed = 3 # ±\n"),
               ::testing::StartsWith("<no athanor::Error thrown>"));

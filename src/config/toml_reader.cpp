@@ -30,15 +30,20 @@ uint32_t code_point_at(std::string_view text, size_t i) {
 }
 
 // Throws at the first byte >= 0x80 outside strings and comments. Strings are followed only as far
-// as needed to know where they end; toml++ reports anything else wrong with them.
+// as needed to know where they end; toml++ reports anything else wrong with them. A quote opens a
+// string only where TOML lets one start (a key at the start of a line or after '.', '[', '{' or
+// ',', a value after '=', '[' or ','): toml++ reads `-"é"` as a malformed number, not a string,
+// and its whitespace test on the 'é' that follows is the defect this guards against.
 void check_ascii_outside_strings(std::string_view text, const std::string& source) {
   enum class In { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral } in = In::kCode;
   int64_t line = 1;
+  char last = '\n';  // the last character outside strings other than spaces and tabs
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '\n') {
       ++line;
       if (in == In::kComment || in == In::kBasic || in == In::kLiteral) in = In::kCode;
+      if (in == In::kCode) last = '\n';
       continue;
     }
     const auto starts = [&](std::string_view s) { return text.substr(i, s.size()) == s; };
@@ -52,6 +57,8 @@ void check_ascii_outside_strings(std::string_view text, const std::string& sourc
         }
         if (c == '#') {
           in = In::kComment;
+        } else if (std::string_view("\n=[{,.").find(last) == std::string_view::npos) {
+          // no string can start here: a quote is one more character toml++ will refuse
         } else if (starts("\"\"\"")) {
           in = In::kMultiBasic, i += 2;
         } else if (starts("'''")) {
@@ -61,6 +68,7 @@ void check_ascii_outside_strings(std::string_view text, const std::string& sourc
         } else if (c == '\'') {
           in = In::kLiteral;
         }
+        if (c != ' ' && c != '\t') last = c;
         break;
       case In::kComment:
         break;

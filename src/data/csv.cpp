@@ -335,6 +335,13 @@ CsvData sklearn_csv_from_text(std::string_view text, const std::string& path) {
   ATHANOR_CHECK(body.find_first_not_of(" \t\r\n") != std::string_view::npos,
                 "sklearn_csv: '{}' has its first line but no data rows; expected {} rows", path,
                 *rows);
+  // A row of n_features + 1 fields takes at least 2 n_features + 1 bytes: a count beyond what the
+  // file holds is refused before anything is sized by it (the fuzzer's 55-byte file declaring
+  // 211111111 features had the column names allocated first: 2 GB).
+  ATHANOR_CHECK(2 * *cols + 1 <= static_cast<int64_t>(body.size()),
+                "sklearn_csv: {}:1: n_features {} cannot fit: a row of {} fields takes at least {} "
+                "bytes and the rows after line 1 hold {}",
+                path, *cols, *cols + 1, 2 * *cols + 1, body.size());
   const LabelRules rules{
       .class_indices = true,
       .columns = *cols + 1,
