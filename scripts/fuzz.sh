@@ -3,7 +3,8 @@
 # build/fuzz and runs each for FUZZ_SECONDS (default 120) on a copy of its seed corpus
 # (fuzz/corpus/<target>/), then prints one summary line per target: executions, execs/s, edge
 # coverage (cov) and features (ft), corpus size, and findings (crash/leak/timeout/OOM files, kept
-# under build/fuzz/findings/<target>/). Exits 1 when any target has a finding.
+# under build/fuzz/findings/<target>/ until that target runs again). Exits 1 when any target has a
+# finding.
 #   FUZZ_SECONDS=600 FUZZ_TARGETS="safetensors idx" FUZZ_BUILD_JOBS=2 scripts/fuzz.sh
 set -euo pipefail
 
@@ -33,7 +34,9 @@ summary=()
 for t in $targets; do
   work="$build/work/$t"
   findings="$build/findings/$t"
-  rm -rf "$work"
+  # A finding of an earlier run is not one of this run: it is kept as a regression seed
+  # (fuzz/corpus/<target>/regress-*) once fixed.
+  rm -rf "$work" "$findings"
   mkdir -p "$work" "$findings"
   cp -r "$root/fuzz/corpus/$t/." "$work/" 2>/dev/null || true
   log="$build/$t.log"

@@ -369,6 +369,17 @@ TEST(RunFileErrors, NonAsciiOutsideStringsIsRefusedWithItsLine) {
   EXPECT_EQ(athanor::testing::error_message([&] { load_run_file(crash2); }),
             crash2.string() +
                 ":2: invalid TOML: character U+FE7F is not allowed outside strings and comments");
+  // After a line-ending backslash in a multi-line basic string, toml++ tests the characters
+  // that follow as whitespace, the same defect inside a string.
+  const std::filesystem::path crash3 = corpus / "crash-toml-unreachable-line-ending-backslash.toml";
+  EXPECT_EQ(athanor::testing::error_message([&] { load_run_file(crash3); }),
+            crash3.string() +
+                ":5: invalid TOML: character U+FEBF right after a line-ending backslash is not "
+                "supported; start the line with an ASCII character or write it as \\uFEBF");
+  EXPECT_THAT(error_of(dir, kMinimal + "[train]\nname = \"\"\"a \\\n  é\"\"\"\n"),
+              ::testing::EndsWith(":9: invalid TOML: character U+00E9 right after a line-ending "
+                                  "backslash is not supported; start the line with an ASCII "
+                                  "character or write it as \\u00E9"));
   EXPECT_THAT(error_of(dir, kMinimal + "[train]\nepochs = -\"é\"\n"),
               ::testing::EndsWith(":8: invalid TOML: character U+00E9 is not allowed outside "
                                   "strings and comments"));
@@ -385,7 +396,7 @@ TEST(RunFileErrors, NonAsciiOutsideStringsIsRefusedWithItsLine) {
   dir.write("données.csv", "a,target\n1,2\n3,4\n");
   const RunConfig c = load_text(dir,
                                 "[data]\nformat = \"csv\"\ntrain = 'données.csv'\n"
-                                "task = \"\"\"regression\"\"\"\n[model]\nlayers = "
+                                "task = \"\"\"regre\\\n    ssion\"\"\"\n[model]\nlayers = "
                                 "[{ type = \"linear\" }]\n# '''é\n");
   EXPECT_EQ(c.data.train.filename().string(), "données.csv");
 }

@@ -37,7 +37,8 @@ uint32_t code_point_at(std::string_view text, size_t i) {
 void check_ascii_outside_strings(std::string_view text, const std::string& source) {
   enum class In { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral } in = In::kCode;
   int64_t line = 1;
-  char last = '\n';  // the last character outside strings other than spaces and tabs
+  char last = '\n';       // the last character outside strings other than spaces and tabs
+  bool trimming = false;  // in a multi-line basic string, after a line-ending backslash
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '\n') {
@@ -83,8 +84,24 @@ void check_ascii_outside_strings(std::string_view text, const std::string& sourc
         if (c == '\'') in = In::kCode;
         break;
       case In::kMultiBasic:
-        if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
-          ++i;
+        if (trimming) {  // after a line-ending backslash, toml++ tests each character as space
+          if (c == ' ' || c == '\t' || c == '\r') break;
+          if (static_cast<uint8_t>(c) >= 0x80) {
+            throw Error(fmt::format(
+                "{}:{}: invalid TOML: character U+{:04X} right after a line-ending backslash is "
+                "not supported; start the line with an ASCII character or write it as \\u{:04X}",
+                source, line, code_point_at(text, i), code_point_at(text, i)));
+          }
+          trimming = false;
+        }
+        if (c == '\\') {
+          size_t j = i + 1;
+          while (j < text.size() && (text[j] == ' ' || text[j] == '\t' || text[j] == '\r')) ++j;
+          if (j == text.size() || text[j] == '\n') {
+            trimming = true;
+          } else {
+            ++i;  // an escape sequence
+          }
         } else if (starts("\"\"\"")) {
           in = In::kCode, i += 2;
         }
