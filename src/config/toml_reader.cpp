@@ -84,23 +84,24 @@ void check_ascii_outside_strings(std::string_view text, const std::string& sourc
         if (c == '\'') in = In::kCode;
         break;
       case In::kMultiBasic:
-        if (trimming) {  // after a line-ending backslash, toml++ tests each character as space
+        if (trimming) {  // after a line-ending backslash toml++ tests each character as space
           if (c == ' ' || c == '\t' || c == '\r') break;
           if (static_cast<uint8_t>(c) >= 0x80) {
             throw Error(fmt::format(
-                "{}:{}: invalid TOML: character U+{:04X} right after a line-ending backslash is "
+                "{}:{}: invalid TOML: character U+{:04X} right after a backslash and whitespace is "
                 "not supported; start the line with an ASCII character or write it as \\u{:04X}",
                 source, line, code_point_at(text, i), code_point_at(text, i)));
           }
           trimming = false;
         }
         if (c == '\\') {
-          size_t j = i + 1;
-          while (j < text.size() && (text[j] == ' ' || text[j] == '\t' || text[j] == '\r')) ++j;
-          if (j == text.size() || text[j] == '\n') {
+          // A backslash before whitespace ends a line (toml++ skips the whitespace that follows,
+          // newlines included, or refuses the line); any other is an escape sequence.
+          const char next = i + 1 < text.size() ? text[i + 1] : '\n';
+          if (next == ' ' || next == '\t' || next == '\r' || next == '\n') {
             trimming = true;
           } else {
-            ++i;  // an escape sequence
+            ++i;
           }
         } else if (starts("\"\"\"")) {
           in = In::kCode, i += 2;
