@@ -29,6 +29,10 @@ uint32_t code_point_at(std::string_view text, size_t i) {
   return b0;  // a stray continuation byte
 }
 
+constexpr const char* kAfterBackslash =
+    "{}:{}: invalid TOML: character U+{:04X} after a backslash in a multi-line string is not "
+    "supported; start the line with an ASCII character or write it as \\u{:04X}";
+
 // Throws at the first byte >= 0x80 outside strings and comments. Strings are followed only as far
 // as needed to know where they end; toml++ reports anything else wrong with them. A quote opens a
 // string only where TOML lets one start (a key at the start of a line or after '.', '[', '{' or
@@ -87,10 +91,8 @@ void check_ascii_outside_strings(std::string_view text, const std::string& sourc
         if (trimming) {  // after a line-ending backslash toml++ tests each character as space
           if (c == ' ' || c == '\t' || c == '\r') break;
           if (static_cast<uint8_t>(c) >= 0x80) {
-            throw Error(fmt::format(
-                "{}:{}: invalid TOML: character U+{:04X} right after a backslash and whitespace is "
-                "not supported; start the line with an ASCII character or write it as \\u{:04X}",
-                source, line, code_point_at(text, i), code_point_at(text, i)));
+            throw Error(fmt::format(kAfterBackslash, source, line, code_point_at(text, i),
+                                    code_point_at(text, i)));
           }
           trimming = false;
         }
@@ -98,6 +100,10 @@ void check_ascii_outside_strings(std::string_view text, const std::string& sourc
           // A backslash before whitespace ends a line (toml++ skips the whitespace that follows,
           // newlines included, or refuses the line); any other is an escape sequence.
           const char next = i + 1 < text.size() ? text[i + 1] : '\n';
+          if (static_cast<uint8_t>(next) >= 0x80) {  // toml++ tests it as whitespace too
+            throw Error(fmt::format(kAfterBackslash, source, line, code_point_at(text, i + 1),
+                                    code_point_at(text, i + 1)));
+          }
           if (next == ' ' || next == '\t' || next == '\r' || next == '\n') {
             trimming = true;
           } else {
