@@ -1,5 +1,9 @@
 // src/config/run_file_test.cpp: load_run_file: every section with its defaults, overrides, the
 // to_toml round trip, and each kind of error with its file:line message.
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include <athanor/config/run_config.h>
@@ -359,36 +363,29 @@ TEST(RunFileErrors, NonAsciiOutsideStringsIsRefusedWithItsLine) {
   const std::filesystem::path corpus =
       std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "tests" /
       "corpus" / "run_file";
-  const std::filesystem::path crash = corpus / "crash-toml-unreachable-u0171.toml";
-  EXPECT_EQ(athanor::testing::error_message([&] { load_run_file(crash); }),
-            crash.string() +
-                ":1: invalid TOML: character U+0171 is not allowed outside strings and comments");
-  // A quote where no string can start opens none: toml++ reads `-"` as a malformed number and
-  // tested the U+FE7F after it as whitespace.
-  const std::filesystem::path crash2 = corpus / "crash-toml-unreachable-ufe7f.toml";
-  EXPECT_EQ(athanor::testing::error_message([&] { load_run_file(crash2); }),
-            crash2.string() +
-                ":2: invalid TOML: character U+FE7F is not allowed outside strings and comments");
-  // After a line-ending backslash in a multi-line basic string, toml++ tests the characters
-  // that follow as whitespace, the same defect inside a string.
-  const std::filesystem::path crash3 = corpus / "crash-toml-unreachable-line-ending-backslash.toml";
-  EXPECT_EQ(
-      athanor::testing::error_message([&] { load_run_file(crash3); }),
-      crash3.string() +
-          ":5: invalid TOML: character U+FEBF after a backslash in a multi-line string is not "
-          "supported; start the line with an ASCII character or write it as \\uFEBF");
-  const std::filesystem::path crash4 = corpus / "crash-toml-unreachable-backslash-space.toml";
-  EXPECT_EQ(
-      athanor::testing::error_message([&] { load_run_file(crash4); }),
-      crash4.string() +
-          ":2: invalid TOML: character U+FEBF after a backslash in a multi-line string is not "
-          "supported; start the line with an ASCII character or write it as \\uFEBF");
-  const std::filesystem::path crash5 = corpus / "crash-toml-unreachable-backslash-escape.toml";
-  EXPECT_EQ(
-      athanor::testing::error_message([&] { load_run_file(crash5); }),
-      crash5.string() +
-          ":2: invalid TOML: character U+FEBF after a backslash in a multi-line string is not "
-          "supported; start the line with an ASCII character or write it as \\uFEBF");
+  const std::string outside = " is not allowed outside strings and comments";
+  const std::string backslash =
+      " after a backslash in a multi-line string is not supported; start the line with an ASCII "
+      "character or write it as \\uFEBF";
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"crash-toml-unreachable-u0171.toml", ":1: invalid TOML: character U+0171" + outside},
+      // A quote where no string can start opens none: toml++ reads `-"` as a malformed number
+      // and tested the U+FE7F after it as whitespace.
+      {"crash-toml-unreachable-ufe7f.toml", ":2: invalid TOML: character U+FE7F" + outside},
+      // In a multi-line basic string toml++ tests the character after a backslash, and those
+      // it skips after a line-ending one, as whitespace: the same defect inside a string.
+      {"crash-toml-unreachable-line-ending-backslash.toml",
+       ":5: invalid TOML: character U+FEBF" + backslash},
+      {"crash-toml-unreachable-backslash-space.toml",
+       ":2: invalid TOML: character U+FEBF" + backslash},
+      {"crash-toml-unreachable-backslash-escape.toml",
+       ":2: invalid TOML: character U+FEBF" + backslash},
+  };
+  for (const auto& [name, message] : cases) {
+    const std::filesystem::path file = corpus / name;
+    EXPECT_EQ(athanor::testing::error_message([&] { load_run_file(file); }),
+              file.string() + message);
+  }
   EXPECT_THAT(error_of(dir, kMinimal + "[train]\nname = \"\"\"a \\\n  é\"\"\"\n"),
               ::testing::EndsWith(":9: invalid TOML: character U+00E9 after a backslash in a "
                                   "multi-line string is not supported; start the line with an "
