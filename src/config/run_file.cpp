@@ -1,8 +1,10 @@
 // src/config/run_file.cpp: load_run_file: parsing the run file, applying --set overrides,
 // validating every section and filling in the defaults that depend on other sections.
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -157,7 +159,12 @@ struct Parser {
       std::filesystem::path p = n->as_string()->get();
       if (p.is_relative()) p = base / p;
       p = p.lexically_normal();
-      if (!std::filesystem::exists(p)) {
+      std::error_code error;  // a name too long for the file system, a folder not readable, ...
+      const bool found = std::filesystem::exists(p, error);
+      if (error) {
+        r.fail_message(key, fmt::format("cannot look for {}: {}", p.string(), error.message()));
+      }
+      if (!found) {
         // The bundled datasets come from Debian packages: name the one to install.
         const char* package =
             d.format == "fashion-mnist" && std::string(key) == "dir" ? "dataset-fashion-mnist"

@@ -416,6 +416,12 @@ TEST(RunFileErrors, MissingFilesAndSections) {
   EXPECT_THAT(error_of(dir, "[data]\nformat = \"csv\"\ntrain = \"nope.csv\"\n"),
               ::testing::EndsWith(":3: data.train: no such file or directory: " +
                                   (dir.root() / "nope.csv").string()));
+  // A name the file system cannot even look up (found by fuzz/fuzz_run_file.cpp, where
+  // std::filesystem::exists threw past the reader).
+  const std::string long_name(300, 'a');
+  EXPECT_THAT(error_of(dir, "[data]\nformat = \"csv\"\ntrain = \"" + long_name + "\"\n"),
+              ::testing::EndsWith(":3: data.train: cannot look for " +
+                                  (dir.root() / long_name).string() + ": File name too long"));
   EXPECT_THAT(
       error_of(dir, "[data]\nformat = \"sklearn_csv\"\ntrain = \"" + kSklearnData + "irls.csv\"\n"),
       ::testing::EndsWith(":3: data.train: no such file or directory: " + kSklearnData +
