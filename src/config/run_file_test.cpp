@@ -8,6 +8,7 @@
 
 #include <athanor/config/run_config.h>
 
+#include "config/toml_reader.h"
 #include "data/temp_dir_test_util.h"
 #include "testing/expect_error.h"
 
@@ -409,6 +410,26 @@ TEST(RunFileErrors, NonAsciiOutsideStringsIsRefusedWithItsLine) {
                                 "task = \"\"\"regre\\\n    ssion\"\"\"\n[model]\nlayers = "
                                 "[{ type = \"linear\" }]\n# '''é\n");
   EXPECT_EQ(c.data.train.filename().string(), "données.csv");
+}
+
+// The pre-check's idea of where strings are, against TOML's: quotes inside a bare value (which
+// toml++ scans whole, testing each character as whitespace) open none; strings in arrays, nested
+// multi-line arrays, inline tables, quoted and dotted keys and table headers are still strings.
+TEST(TomlPreCheck, FollowsStringsWhereTomlHasThem) {
+  using detail::parse_toml;
+  EXPECT_EQ(athanor::testing::error_message([] { parse_toml("a = 32=!'''é'''\n", "t.toml"); }),
+            "t.toml:1: invalid TOML: character U+00E9 is not allowed outside strings and comments");
+  EXPECT_EQ(athanor::testing::error_message([] { parse_toml("a = [1, 2\"é\"]\n", "t.toml"); }),
+            "t.toml:1: invalid TOML: character U+00E9 is not allowed outside strings and comments");
+  const toml::table t = parse_toml(
+      "a = [\"é\", 'ü', [\"ß\"],\n  [\"ø\", '''å'''],\n]\nb = { \"ñ\" = 1, c.\"ç\" = 2 }\n"
+      "[\"ł\".\"ż\"]\nd = 1 # ö\n[[\"ę\"]]\ne = \"ą\"\n",
+      "t.toml");
+  EXPECT_EQ(t["a"][1].value<std::string>(), "ü");
+  EXPECT_EQ(t["a"][3][1].value<std::string>(), "å");
+  EXPECT_EQ(t["b"]["c"]["ç"].value<int64_t>(), 2);
+  EXPECT_EQ(t["ł"]["ż"]["d"].value<int64_t>(), 1);
+  EXPECT_EQ(t["ę"][0]["e"].value<std::string>(), "ą");
 }
 
 TEST(RunFileErrors, MissingFilesAndSections) {

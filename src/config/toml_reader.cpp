@@ -43,12 +43,19 @@ void check_ascii_outside_strings(std::string_view text, const std::string& sourc
   int64_t line = 1;
   char last = '\n';       // the last character outside strings other than spaces and tabs
   bool trimming = false;  // in a multi-line basic string, after a line-ending backslash
+  // A value that is not a string, array or inline table (a number, date, bool, or garbage) is
+  // one token to its first terminator: toml++ scans all of it, testing each character as
+  // whitespace, before it decides what it is, so quotes inside it open no string.
+  bool bare = false;
+  bool header = false;  // in a [table] or [[table]] header
+  std::string open;     // the arrays ('[') and inline tables ('{') around this point
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '\n') {
       ++line;
       if (in == In::kComment || in == In::kBasic || in == In::kLiteral) in = In::kCode;
       if (in == In::kCode) last = '\n';
+      bare = header = false;
       continue;
     }
     const auto starts = [&](std::string_view s) { return text.substr(i, s.size()) == s; };
@@ -59,6 +66,25 @@ void check_ascii_outside_strings(std::string_view text, const std::string& sourc
               "{}:{}: invalid TOML: character U+{:04X} is not allowed outside strings and "
               "comments",
               source, line, code_point_at(text, i)));
+        }
+        if (bare) {
+          if (std::string_view(" \t\r,]}#").find(c) == std::string_view::npos) {
+            last = c;
+            break;
+          }
+          bare = false;
+        }
+        if (c == '[' && last == '\n') {
+          header = true;
+        } else if ((c == '[' && !header) || c == '{') {
+          open.push_back(c);
+        } else if ((c == ']' || c == '}') && !open.empty()) {
+          open.pop_back();
+        }
+        if ((last == '=' ||
+             (!open.empty() && open.back() == '[' && (last == '[' || last == ','))) &&
+            std::string_view(" \t\r\"'[{#]").find(c) == std::string_view::npos) {
+          bare = true;
         }
         if (c == '#') {
           in = In::kComment;
