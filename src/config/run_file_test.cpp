@@ -419,6 +419,9 @@ TEST(TomlPreCheck, FollowsStringsWhereTomlHasThem) {
   using detail::parse_toml;
   EXPECT_EQ(athanor::testing::error_message([] { parse_toml("a = 32=!'''é'''\n", "t.toml"); }),
             "t.toml:1: invalid TOML: character U+00E9 is not allowed outside strings and comments");
+  EXPECT_EQ(
+      athanor::testing::error_message([] { parse_toml("a = [\n  [1, 2\"é\"],\n]\n", "t.toml"); }),
+      "t.toml:2: invalid TOML: character U+00E9 is not allowed outside strings and comments");
   EXPECT_EQ(athanor::testing::error_message([] { parse_toml("a = [1, 2\"é\"]\n", "t.toml"); }),
             "t.toml:1: invalid TOML: character U+00E9 is not allowed outside strings and comments");
   const toml::table t = parse_toml(

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -74,11 +75,11 @@ void check_ascii_outside_strings(std::string_view text, const std::string& sourc
           }
           bare = false;
         }
-        if (c == '[' && last == '\n') {
+        if (c == '[' && last == '\n' && open.empty()) {
           header = true;
         } else if ((c == '[' && !header) || c == '{') {
           open.push_back(c);
-        } else if ((c == ']' || c == '}') && !open.empty()) {
+        } else if ((c == ']' || c == '}') && !open.empty() && !header) {
           open.pop_back();
         }
         if ((last == '=' ||
