@@ -81,6 +81,10 @@ const std::vector<ConvCase>& cases() {
       {{1, 8, 16, 16}, {16, 8, 3, 3}, {3, 3}, {0, 0}, {3, 3}},
       {{4, 64, 14, 14}, {64, 64, 3, 3}, {1, 1}, {1, 1}},
       {{2, 5, 6, 11}, {7, 5, 4, 2}, {2, 3}, {2, 1}, {1, 3}},  // odd sizes, asymmetric options
+      // First layers taken by the direct loops (conv_few_channels.cpp): rows ending in a short
+      // vector (13 = 8 + 5 columns), 7x7 and 5x5 kernels, padding wider than the kernel's reach.
+      {{3, 2, 11, 13}, {5, 2, 7, 7}, {1, 1}, {3, 3}},
+      {{2, 4, 6, 20}, {3, 4, 5, 5}, {1, 1}, {0, 5}, {1, 1}, 1, false},
   };
   return all;
 }

@@ -339,13 +339,14 @@ TEST(MaxPool2d, NaNIsTheMaximum) {
 }
 
 // The 2x2 stride-2 windows take fast paths of their own (scalar, and eight windows at a time with
-// AVX2): check them window by window against the rule (first maximum in row-major order, else the
-// last NaN) on values with many ties and NaNs.
+// AVX2, the last of a row through masks): check them window by window against the rule (first
+// maximum in row-major order, else the last NaN) on values with many ties and NaNs.
 TEST(MaxPool2d, TwoByTwoFastPathKeepsTheTieAndNaNRule) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  // Widths 9 and 19 (odd: the last column belongs to no window): 4 windows a row take the scalar
-  // loop, 9 take eight vector lanes and one scalar. NaNs in some rows of each, many ties.
-  for (const int64_t W : {int64_t{9}, int64_t{19}}) {
+  // Widths 9 and 19 (odd: the last column belongs to no window), 14 and 31: rows of 4 and 7
+  // windows take one masked vector (float32), rows of 9 and 15 a full vector and a masked one.
+  // NaNs in some rows of each, many ties.
+  for (const int64_t W : {int64_t{9}, int64_t{19}, int64_t{14}, int64_t{31}}) {
     const int64_t H = 6, Ho = 3, Wo = W / 2;
     std::vector<double> v(static_cast<size_t>(2 * 3 * H * W));
     for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<double>((i * 7 + i / 5) % 3);

@@ -16,6 +16,9 @@
 // on CPUs without a direct kernel). Those run instead per block of samples, the blocks fixed by
 // the shapes alone, each by a primitive built for one thread; weight-gradient partial sums are
 // added in block order.
+//
+// A first layer (1 to 4 input channels, stride 1) runs its forward pass and weight gradient in
+// direct loops instead (conv_few_channels.cpp).
 #include <algorithm>
 #include <array>
 #include <string>
@@ -27,6 +30,7 @@
 #include <athanor/core/error.h>
 #include <athanor/core/parallel.h>
 
+#include "backend/cpu/conv_few_channels.h"
 #include "backend/cpu/conv_reference.h"
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/loops.h"
@@ -371,7 +375,9 @@ void backward_weights_dnnl(const View& x, const View& dy, const View& dw, const 
 void conv2d(const View& x, const View& w, const View* bias, const View& y, const Conv2dParams& p) {
   ATHANOR_ASSERT(x.dtype == w.dtype && x.dtype == y.dtype && (!bias || bias->dtype == x.dtype));
   if (y.shape.numel() == 0) return;
-  if (x.dtype == kFloat32) {
+  if (few_channels_applies(x, w, p)) {
+    conv2d_few_channels(x, w, bias, y, p);
+  } else if (x.dtype == kFloat32) {
     forward_dnnl(x, w, bias, y, p);
   } else {
     conv2d_reference(x, w, bias, y, p);
@@ -397,7 +403,9 @@ void conv2d_backward_weights(const View& x, const View& dy, const View& dw, cons
     if (dbias) fill(*dbias, 0.0);
     return;
   }
-  if (x.dtype == kFloat32) {
+  if (few_channels_applies(x, dw, p)) {
+    conv2d_backward_weights_few_channels(x, dy, dw, dbias, p);
+  } else if (x.dtype == kFloat32) {
     backward_weights_dnnl(x, dy, dw, dbias, p);
   } else {
     conv2d_backward_weights_reference(x, dy, dw, dbias, p);

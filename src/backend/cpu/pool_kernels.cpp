@@ -74,15 +74,16 @@ int64_t bin_begin(int64_t o, int64_t in, int64_t out) { return o * in / out; }
 int64_t bin_end(int64_t o, int64_t in, int64_t out) { return ((o + 1) * in + out - 1) / out; }
 
 #if defined(__AVX2__)
-// Eight 2x2 windows at a time of one output row (float32): the same maximum and first position
-// as the scalar loop, from vector compares and blends. Returns the first column left to the
-// scalar loop; sets `nan` if any input read was NaN (the caller then redoes the row).
-int64_t max_pool_2x2_row_avx2(const float* r0, const float* r1, float* yr, int64_t* ir, int64_t Wo,
-                              int64_t base, int64_t W, int& nan) {
-  // Even and odd columns of 16 consecutive floats, in order: shuffle within lanes, then swap the
-  // middle 64-bit quarters.
-  auto split = [](const float* p, __m256& even, __m256& odd) {
-    const __m256 lo = _mm256_loadu_ps(p), hi = _mm256_loadu_ps(p + 8);
+
+// A plane's 2x2 windows (float32), eight at a time along a row: the same maximum and first
+// position as the scalar loop below, from vector compares and blends. A row's last (short)
+// vector reads through masks, so rows shorter than 8 windows (a 14x14 input) are vectors too.
+// Returns whether any input read was NaN (the caller then redoes the plane).
+bool max_pool_2x2_plane_avx2(const float* x, float* y, int64_t* indices, int64_t W, int64_t Ho,
+                             int64_t Wo) {
+  // Even and odd columns of 16 consecutive floats (lo, hi), in order: shuffle within lanes, then
+  // swap the middle 64-bit quarters.
+  auto split = [](__m256 lo, __m256 hi, __m256& even, __m256& odd) {
     even = _mm256_castpd_ps(_mm256_permute4x64_pd(
         _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0))), 0xD8));
     odd = _mm256_castpd_ps(_mm256_permute4x64_pd(
@@ -95,30 +96,62 @@ int64_t max_pool_2x2_row_avx2(const float* r0, const float* r1, float* yr, int64
   const __m256i lanes_lo = _mm256_setr_epi64x(0, 2, 4, 6),
                 lanes_hi = _mm256_setr_epi64x(8, 10, 12, 14);
   __m256 unordered = zero;
-  int64_t j = 0;
-  for (; j + 8 <= Wo; j += 8) {
+  // Windows j .. j + 7 of row pair (r0, r1) from the 16 floats of each at 2j, stored to y and
+  // indices from `at` on (with `at` the first window's input offset 2 i W + 2 j).
+  auto windows = [&](int64_t at, __m256 r0_lo, __m256 r0_hi, __m256 r1_lo, __m256 r1_hi,
+                     float* y_out, int64_t* i_out) {
     __m256 a, b, c, d;
-    split(r0 + 2 * j, a, b);
-    split(r1 + 2 * j, c, d);
+    split(r0_lo, r0_hi, a, b);
+    split(r1_lo, r1_hi, c, d);
     const __m256 m = _mm256_max_ps(_mm256_max_ps(a, b), _mm256_max_ps(c, d));
-    _mm256_storeu_ps(yr + j, m);
     // k = a == m ? 0 : b == m ? 1 : c == m ? W : W + 1, blended from the last choice back.
     __m256 k = _mm256_blendv_ps(k_d, k_c, _mm256_cmp_ps(c, m, _CMP_EQ_OQ));
     k = _mm256_blendv_ps(k, k_b, _mm256_cmp_ps(b, m, _CMP_EQ_OQ));
     k = _mm256_blendv_ps(k, zero, _mm256_cmp_ps(a, m, _CMP_EQ_OQ));
     const __m256i k32 = _mm256_castps_si256(k);
-    const __m256i start = _mm256_set1_epi64x(base + 2 * j);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(ir + j),
+    const __m256i start = _mm256_set1_epi64x(at);
+    _mm256_storeu_ps(y_out, m);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(i_out),
                         _mm256_add_epi64(_mm256_add_epi64(start, lanes_lo),
                                          _mm256_cvtepi32_epi64(_mm256_castsi256_si128(k32))));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(ir + j + 4),
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(i_out + 4),
                         _mm256_add_epi64(_mm256_add_epi64(start, lanes_hi),
                                          _mm256_cvtepi32_epi64(_mm256_extracti128_si256(k32, 1))));
     unordered = _mm256_or_ps(unordered, _mm256_or_ps(_mm256_cmp_ps(a, b, _CMP_UNORD_Q),
                                                      _mm256_cmp_ps(c, d, _CMP_UNORD_Q)));
+  };
+  const int64_t full = Wo / 8 * 8, n = Wo - full;  // n: windows in a row's short vector
+  auto first_lanes = [](int64_t count) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)),
+                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  };
+  const __m256i lo = first_lanes(std::min<int64_t>(2 * n, 8)),
+                hi = first_lanes(std::max<int64_t>(2 * n - 8, 0));
+  alignas(32) float y_tail[8];
+  alignas(32) int64_t i_tail[8];
+  for (int64_t i = 0; i < Ho; ++i) {
+    const float* r0 = x + 2 * i * W;
+    const float* r1 = r0 + W;
+    float* yr = y + i * Wo;
+    int64_t* ir = indices + i * Wo;
+    for (int64_t j = 0; j < full; j += 8) {
+      const float *p0 = r0 + 2 * j, *p1 = r1 + 2 * j;
+      windows(2 * i * W + 2 * j, _mm256_loadu_ps(p0), _mm256_loadu_ps(p0 + 8), _mm256_loadu_ps(p1),
+              _mm256_loadu_ps(p1 + 8), yr + j, ir + j);
+    }
+    if (n == 0) continue;
+    // The short vector's 8 - n extra lanes (computed from the masks' zeros) may land on later
+    // rows of this plane, which overwrite them; where those rows are too few, in a buffer.
+    const bool spill = (Ho - 1 - i) * Wo >= 8 - n;
+    const float *p0 = r0 + 2 * full, *p1 = r1 + 2 * full;
+    windows(2 * i * W + 2 * full, _mm256_maskload_ps(p0, lo), _mm256_maskload_ps(p0 + 8, hi),
+            _mm256_maskload_ps(p1, lo), _mm256_maskload_ps(p1 + 8, hi), spill ? yr + full : y_tail,
+            spill ? ir + full : i_tail);
+    if (!spill) {
+      for (int64_t j = 0; j < n; ++j) yr[full + j] = y_tail[j], ir[full + j] = i_tail[j];
+    }
   }
-  nan |= _mm256_movemask_ps(unordered) != 0;
-  return j;
+  return _mm256_movemask_ps(unordered) != 0;
 }
 #endif
 
@@ -147,6 +180,12 @@ void max_pool2d(const View& x, const View& y, const View& indices, const Pool2dP
       T* yc = yp + plane * g.Ho * g.Wo;
       int64_t* ic = ip + plane * g.Ho * g.Wo;
       if (two_by_two) {
+#if defined(__AVX2__)
+        // A float32 plane in vectors; one that read a NaN is redone row by row below.
+        if constexpr (std::is_same_v<T, float>) {
+          if (!max_pool_2x2_plane_avx2(xc, yc, ic, g.W, g.Ho, g.Wo)) return;
+        }
+#endif
         for (int64_t i = 0; i < g.Ho; ++i) {
           const T* r0 = xc + 2 * i * g.W;
           const T* r1 = r0 + g.W;
@@ -157,11 +196,6 @@ void max_pool2d(const View& x, const View& y, const View& indices, const Pool2dP
           // (it compares false); a row with one is redone one window at a time below.
           int nan = 0;
           int64_t j = 0;
-#if defined(__AVX2__)
-          if constexpr (std::is_same_v<T, float>) {
-            j = max_pool_2x2_row_avx2(r0, r1, yr, ir, g.Wo, base, W, nan);
-          }
-#endif
           for (; j < g.Wo; ++j) {
             const T a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1];
             const T ab = b > a ? b : a, cd = d > c ? d : c;
