@@ -1,6 +1,7 @@
-// bench/layers_bench.cpp: the benchmark CNN's layers one CPU kernel at a time (its two
-// convolutions' three passes, max pooling and ReLU, batch 64), to see where a training step's
-// time goes and what a kernel change buys. float32; threads from ATHANOR_NUM_THREADS.
+// bench/layers_bench.cpp: the benchmark models' layers one CPU kernel at a time (the CNN's two
+// convolutions' three passes, max pooling and ReLU; the LSTM's per-step product), batch 64, to
+// see where a training step's time goes and what a kernel change buys. float32; threads from
+// ATHANOR_NUM_THREADS.
 //
 //   ./build/release/bench/bench_layers --benchmark_filter=conv1
 #include <benchmark/benchmark.h>
@@ -8,6 +9,8 @@
 #include <athanor/athanor.h>
 
 #include "backend/cpu/cpu_kernels.h"
+#include "backend/cpu/panel_gemm.h"
+#include "backend/rnn_kernels.h"
 #include "tensor/kernel_view.h"
 
 namespace {
@@ -87,6 +90,29 @@ void BM_relu(benchmark::State& state) {
   state.SetBytesProcessed(int64_t(state.iterations()) * x.numel() * 4);
 }
 BENCHMARK(BM_relu)->ArgNames({"C", "S"})->Args({32, 28})->Args({64, 14});
+
+// The LSTM's per-step products on a chunk of 32 rows: forward h W_hh^T (32x128 by 128x512) and
+// backward dgates W_hh (32x512 by 512x128), through oneDNN (rnn.matmul, which packs W_hh at
+// every call) and from W_hh packed once (rnn.matmul_packed).
+void step_product(benchmark::State& state, bool packed) {
+  const int64_t M = 32, K = state.range(0), N = state.range(1);
+  const Tensor a = random({M, K}, 7), b = random({K, N}, 8), out = athanor::empty({M, N});
+  const auto& rnn = athanor::backend::rnn_kernels(athanor::Device(), "bench");
+  const Tensor panels = athanor::empty({rnn.packed_size(K, N)});
+  rnn.pack(kernel_view(b), panels.raw_data());
+  for (auto _ : state) {
+    if (packed) {
+      rnn.matmul_packed(kernel_view(a), panels.raw_data(), kernel_view(out));
+    } else {
+      rnn.matmul(kernel_view(a), kernel_view(b), kernel_view(out));
+    }
+  }
+  count(state, 2.0 * double(M * K * N));
+}
+void BM_step_product_onednn(benchmark::State& state) { step_product(state, false); }
+void BM_step_product_packed(benchmark::State& state) { step_product(state, true); }
+BENCHMARK(BM_step_product_onednn)->ArgNames({"K", "N"})->Args({128, 512})->Args({512, 128});
+BENCHMARK(BM_step_product_packed)->ArgNames({"K", "N"})->Args({128, 512})->Args({512, 128});
 
 }  // namespace
 

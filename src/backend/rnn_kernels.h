@@ -4,7 +4,8 @@
 // A step works on N rows (the batch) of H hidden units with G gates per unit (RNN 1, LSTM 4 in
 // PyTorch's order i, f, g, o, GRU 3 in the order r, z, n). Every buffer is a dense row-major
 // [N, H] or [N, G H] block of the step's dtype (float32 or float64); the matrix products around
-// a step (x W_ih^T for all steps at once, h W_hh^T once per step) are the caller's.
+// a step (x W_ih^T for all steps at once, h W_hh^T once per step) are the caller's, through
+// the table's products.
 #pragma once
 
 #include <cstdint>
@@ -69,6 +70,13 @@ struct RnnKernelTable {
   /// not depend on the thread count (the general matmul kernel's oneDNN path does not promise
   /// that).
   void (*matmul)(const View& a, const View& b, const View& out);
+  /// Elements (of b's dtype) that b [K, N] takes packed for matmul_packed.
+  int64_t (*packed_size)(int64_t K, int64_t N);
+  /// Packs b [K, N] (a 2-D view, any strides) into `packed`, once for the products of every step.
+  void (*pack)(const View& b, void* packed);
+  /// out [M, N] (dense rows) = a [M, K] (dense rows) @ b from its packing. A row's result depends
+  /// neither on the other rows nor on the thread count, so callers may split rows as they like.
+  void (*matmul_packed)(const View& a, const void* packed, const View& out);
   void (*step_forward)(const RnnStepForward& step);
   void (*step_backward)(const RnnStepBackward& step);
 };

@@ -1,11 +1,12 @@
 // src/ops/rnn.cpp: rnn_layer, one recurrent layer in one direction over a sequence as one node.
 //
-// Matrix products go through the recurrent table's matmul, whose sums do not depend on the thread
-// count. Forward: gi = x W_ih^T for all T steps in one product ([T N, I] x [I, G H]); then per step
-// gh = h_{t-1} W_hh^T and the fused gate kernel (src/backend/cpu/rnn_kernels.cpp), which adds the
-// biases, applies the nonlinearities and saves the activations that backward needs. The node's
-// value packs the hidden states [T, N, H] and, for an LSTM, c_n as a last slice [T + 1, N, H];
-// output, h_n and c_n are views of it, so their gradients meet in one dy.
+// Matrix products go through the recurrent table's, whose sums do not depend on the thread count;
+// the per-step ones multiply by W_hh packed once per call. Forward: gi = x W_ih^T for all T steps
+// in one product ([T N, I] x [I, G H]); then per step gh = h_{t-1} W_hh^T and the fused gate kernel
+// (src/backend/cpu/rnn_kernels.cpp), which adds the biases, applies the nonlinearities and saves
+// the activations that backward needs. The node's value packs the hidden states [T, N, H] and, for
+// an LSTM, c_n as a last slice [T + 1, N, H]; output, h_n and c_n are views of it, so their
+// gradients meet in one dy.
 //
 // Backward (BPTT), from the last step read to the first, with dgi / dgh the gradients of the
 // input- and hidden-side pre-activations of a step (equal except for GRU's n gate):
@@ -90,20 +91,25 @@ void check_tensor(const char* op, const char* what, const Tensor& t, const Shape
                 op, what, t.dtype(), x.dtype());
 }
 
-// The recurrence runs in chunks of kChunkRows batch rows, shared between threads: a chunk goes
-// through all T steps with no synchronization (one step's product, 64x128 by 128x512 for the LSTM
-// benchmark, is too small to split between threads). The chunks depend on the batch size alone:
-// a product's sums for a row depend on how many rows it multiplies at once (oneDNN's sgemm), so
-// chunks sized by the thread count would make results depend on it.
-constexpr int64_t kChunkRows = 32;
-
-// Calls fn(first_row, rows) for each chunk of the N batch rows, in parallel.
+// The recurrence runs in chunks of batch rows, one per thread: a chunk goes through all T steps
+// with no synchronization (one step's product, 64x128 by 128x512 for the LSTM benchmark, is too
+// small to split between threads at every step). The per-step products multiply by W_hh packed
+// once per call (rnn.matmul_packed), whose row results do not depend on the other rows, so the
+// chunking does not change any result.
 template <typename Fn>
 void for_batch_chunks(int64_t N, Fn&& fn) {
-  const int64_t chunks = (N + kChunkRows - 1) / kChunkRows;
+  const int64_t chunks = std::min<int64_t>(N, get_num_threads());
+  const int64_t rows = (N + chunks - 1) / chunks;
   parallel_for(0, chunks, 1, [&](int64_t lo, int64_t hi) {
-    for (int64_t c = lo; c < hi; ++c) fn(c * kChunkRows, std::min(kChunkRows, N - c * kChunkRows));
+    for (int64_t c = lo; c < hi && c * rows < N; ++c) fn(c * rows, std::min(rows, N - c * rows));
   });
+}
+
+// b [K, N] packed for rnn.matmul_packed.
+Tensor pack_for_steps(const backend::RnnKernelTable& rnn, const backend::View& b, DType dtype) {
+  Tensor out = empty(Shape{rnn.packed_size(b.shape[0], b.shape[1])}, dtype);
+  rnn.pack(b, out.raw_data());
+  return out;
 }
 
 Tensor detached(const Tensor& t) { return t.defined() ? contiguous(t.detach()) : Tensor(); }
@@ -145,6 +151,8 @@ RnnLayerOutput rnn_layer(RnnMode mode, const Tensor& x, const Tensor& h0, const 
   // All steps' input projections in one product.
   const Tensor gi = reshape(product(rnn, block(xc, 0, T * N, I), block_t(wi, 0, G * H, I), dtype),
                             Shape{T, N, G * H});
+  // W_hh^T packed once for the T steps' products.
+  const Tensor wh_t = pack_for_steps(rnn, block_t(wh, 0, G * H, H), dtype);
   Tensor packed = empty(Shape{lstm ? T + 1 : T, N, H}, dtype);
   const Tensor cells = lstm ? empty(Shape{T, N, H}, dtype) : Tensor();
   const int64_t S = backend::rnn_saved_count(cell);
@@ -158,8 +166,8 @@ RnnLayerOutput rnn_layer(RnnMode mode, const Tensor& x, const Tensor& h0, const 
       const int64_t t = time_of(s), t_prev = time_of(s - 1);
       const Tensor& h_src = s == 0 ? h0c : packed;
       const int64_t h_off = (s == 0 ? 0 : t_prev * step_size) + r0 * H;
-      rnn.matmul(block(h_src, h_off, n, H), block_t(wh, 0, G * H, H),
-                 block(gh, r0 * G * H, n, G * H));
+      rnn.matmul_packed(block(h_src, h_off, n, H), wh_t.raw_data(),
+                        block(gh, r0 * G * H, n, G * H));
       backend::RnnStepForward step{.cell = cell, .dtype = dtype, .batch = n, .hidden = H};
       step.gi = at(gi, (t * N + r0) * G * H);
       step.gh = at(gh, r0 * G * H);
@@ -190,6 +198,7 @@ RnnLayerOutput rnn_layer(RnnMode mode, const Tensor& x, const Tensor& h0, const 
     const Tensor dc = lstm ? clone(dp.select(0, T)) : Tensor();
     const Tensor direct = gru ? zeros(Shape{N, H}, dtype) : Tensor();
     const Tensor rec = empty(Shape{N, H}, dtype);
+    const Tensor wh_packed = pack_for_steps(rnn, block(wh, 0, G * H, H), dtype);
     for_batch_chunks(N, [&](int64_t r0, int64_t n) {
       for (int64_t s = T - 1; s >= 0; --s) {
         const int64_t t = time_of(s), t_prev = time_of(s - 1);
@@ -211,8 +220,8 @@ RnnLayerOutput rnn_layer(RnnMode mode, const Tensor& x, const Tensor& h0, const 
         rnn.step_backward(step);
         // The recurrent part of the gradient reaching h_{t-1} (h0 after the first step).
         if (s > 0 || h0_grad) {
-          rnn.matmul(block(dgh, (t * N + r0) * G * H, n, G * H), block(wh, 0, G * H, H),
-                     block(rec, r0 * H, n, H));
+          rnn.matmul_packed(block(dgh, (t * N + r0) * G * H, n, G * H), wh_packed.raw_data(),
+                            block(rec, r0 * H, n, H));
         }
       }
     });
@@ -237,7 +246,10 @@ RnnLayerOutput rnn_layer(RnnMode mode, const Tensor& x, const Tensor& h0, const 
       grads[4] = product(rnn, block_t(dgh, 0, rows, G * H), block(h_prev, 0, rows, H), dtype);
     }
     if (bi_grad) grads[5] = sum(reshape(dgi, Shape{rows, G * H}), {0});
-    if (bh_grad) grads[6] = sum(reshape(dgh, Shape{rows, G * H}), {0});
+    if (bh_grad) {
+      // The same sum when dgh is dgi (all but GRU), in a buffer of its own.
+      grads[6] = bi_grad && !gru ? clone(grads[5]) : sum(reshape(dgh, Shape{rows, G * H}), {0});
+    }
     return grads;
   });
   RnnLayerOutput out;

@@ -35,6 +35,7 @@
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/loops.h"
 #include "backend/cpu/omp_threads.h"
+#include "backend/cpu/panel_gemm.h"
 
 namespace athanor::cpu {
 namespace {
@@ -394,6 +395,9 @@ namespace athanor::backend {
 
 const RnnKernelTable& rnn_kernels(Device d, const char* op) {
   static const RnnKernelTable cpu_table{.matmul = cpu::rnn_matmul,
+                                        .packed_size = cpu::packed_size,
+                                        .pack = cpu::pack_panels,
+                                        .matmul_packed = cpu::panel_gemm,
                                         .step_forward = cpu::step_forward,
                                         .step_backward = cpu::step_backward};
   ATHANOR_CHECK(d.is_cpu(), "{}: no kernel for device {}", op, d);
