@@ -1,7 +1,8 @@
 // bench/data_bench.cpp: loading Fashion-MNIST's 60,000 training images from their gz files into
 // a float32 tensor [60000, 1, 28, 28] in [0, 1], against the floor of zlib alone inflating the
-// same file (gzread into a preallocated buffer), and the IDX read without the float conversion.
-// Threads from ATHANOR_NUM_THREADS (only the byte -> float conversion is parallel).
+// same file (gzread into a preallocated buffer), and the IDX read without the float conversion;
+// and an epoch of shuffled batches gathered from the images held in memory (the logreg
+// benchmark's batch assembly). Threads from ATHANOR_NUM_THREADS.
 //
 //   ./build/release/bench/bench_data
 #include <string>
@@ -13,6 +14,7 @@
 #include <athanor/core/parallel.h>
 #include <athanor/data/fashion_mnist.h>
 #include <athanor/data/idx.h>
+#include <athanor/ops/index.h>
 
 namespace {
 
@@ -72,6 +74,22 @@ void BM_zlib_gzread_only(benchmark::State& state) {
 }
 
 }  // namespace
+
+// One epoch of batches of 128 rows of [60000, 784] float32, in a random order.
+void BM_shuffled_batches(benchmark::State& state) {
+  athanor::Generator gen(1);
+  const athanor::Tensor images = athanor::rand({60000, 784}, athanor::kFloat32, &gen);
+  const athanor::Tensor order = athanor::randperm(60000, &gen);
+  for (auto _ : state) {
+    for (int64_t start = 0; start < 60000; start += 128) {
+      const athanor::Tensor batch = athanor::index_select(
+          images, 0, order.narrow(0, start, std::min<int64_t>(128, 60000 - start)));
+      benchmark::DoNotOptimize(batch.raw_data());
+    }
+  }
+  set_label(state, 60000);
+}
+BENCHMARK(BM_shuffled_batches)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 BENCHMARK(BM_fashion_mnist_train_to_float)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_read_idx_uint8)->Unit(benchmark::kMillisecond)->UseRealTime();
