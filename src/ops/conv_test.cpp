@@ -286,6 +286,22 @@ TEST(Conv2d, EmptyBatch) {
   }
 }
 
+// An input with no pixels but enough padding has an output of padding only: the bias, with no
+// gradient reaching the weights (float32 takes the first-layer loops here, float64 the reference).
+TEST(Conv2d, EmptyImageWithPaddingGivesTheBias) {
+  for (DType dtype : {kFloat32, kFloat64}) {
+    Tensor x = zeros({2, 1, 0, 0}, dtype).set_requires_grad();
+    Tensor w = ones({3, 1, 3, 3}, dtype).set_requires_grad();
+    Tensor b = Tensor::from(std::vector<double>{1, 2, 3}, {3}).to(dtype).set_requires_grad();
+    const Tensor y = conv2d(x, w, b, {1, 1}, {2, 2});
+    ASSERT_EQ(y.shape(), Shape({2, 3, 2, 2}));
+    EXPECT_TENSOR_EQ(y, expand(reshape(b.detach(), {1, 3, 1, 1}), {2, 3, 2, 2}).contiguous());
+    y.backward(ones_like(y));
+    EXPECT_TENSOR_EQ(w.grad(), zeros({3, 1, 3, 3}, dtype));
+    EXPECT_TENSOR_EQ(b.grad(), full({3}, 8.0, dtype));
+  }
+}
+
 TEST(Conv2d, RejectsBadArguments) {
   const Tensor x = zeros({2, 3, 28, 28}), w = zeros({16, 3, 3, 3});
   EXPECT_THROW_WITH_MESSAGE(conv2d(zeros({3, 28, 28}), w),

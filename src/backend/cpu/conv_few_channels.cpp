@@ -63,7 +63,7 @@ Padded pad(const View& x, const Conv2dParams& p) {
   buffer.assign(static_cast<size_t>(planes * out.rows * out.row), 0.0f);
   const auto* src = static_cast<const float*>(x.data);
   float* dst = buffer.data();
-  parallel_for(0, planes, std::max<int64_t>(1, kElementwiseGrain / (H * W)),
+  parallel_for(0, planes, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, H * W)),
                [&](int64_t lo, int64_t hi) {
                  for (int64_t i = lo; i < hi; ++i) {
                    for (int64_t h = 0; h < H; ++h) {
@@ -224,8 +224,8 @@ void visit_kernel(const Dims& d, Fn&& fn) {
 bool few_channels_applies(const View& x, const View& w, const Conv2dParams& p) {
   const int64_t k = w.shape[2];
   return x.dtype == kFloat32 && p.groups == 1 && p.stride == std::array<int64_t, 2>{1, 1} &&
-         p.dilation == std::array<int64_t, 2>{1, 1} && x.shape[1] <= kMostChannels &&
-         w.shape[3] == k && (k == 3 || k == 5 || k == 7);
+         p.dilation == std::array<int64_t, 2>{1, 1} && x.shape[1] >= 1 &&
+         x.shape[1] <= kMostChannels && w.shape[3] == k && (k == 3 || k == 5 || k == 7);
 }
 
 void conv2d_few_channels(const View& x, const View& w, const View* bias, const View& y,
@@ -237,7 +237,7 @@ void conv2d_few_channels(const View& x, const View& w, const View* bias, const V
   auto* yp = static_cast<float*>(y.data);
   const int64_t work = d.Ho * d.Wo * d.C * d.KH * d.KW;
   visit_kernel(d, [&]<int KH, int KW>() {
-    parallel_for(0, d.N * d.O, std::max<int64_t>(1, kElementwiseGrain / work),
+    parallel_for(0, d.N * d.O, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, work)),
                  [&](int64_t lo, int64_t hi) {
                    for (int64_t i = lo; i < hi; ++i) {
                      const int64_t n = i / d.O, o = i % d.O;

@@ -8,7 +8,7 @@
 namespace athanor::cpu {
 
 /// Whether the loops below take this contiguous float32 convolution: groups 1, stride 1,
-/// dilation 1, at most 4 input channels, a 3x3, 5x5 or 7x7 kernel, a build with AVX2 and FMA.
+/// dilation 1, 1 to 4 input channels, a 3x3, 5x5 or 7x7 kernel, a build with AVX2 and FMA.
 bool few_channels_applies(const View& x, const View& w, const Conv2dParams& p);
 
 /// The contracts of cpu::conv2d and cpu::conv2d_backward_weights, where few_channels_applies.
