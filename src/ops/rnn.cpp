@@ -98,6 +98,7 @@ void check_tensor(const char* op, const char* what, const Tensor& t, const Shape
 // chunking does not change any result.
 template <typename Fn>
 void for_batch_chunks(int64_t N, Fn&& fn) {
+  if (N == 0) return;
   const int64_t chunks = std::min<int64_t>(N, get_num_threads());
   const int64_t rows = (N + chunks - 1) / chunks;
   parallel_for(0, chunks, 1, [&](int64_t lo, int64_t hi) {

@@ -191,6 +191,21 @@ TEST_P(RnnLayerTest, ChunkedBatchMatchesTheCompositionForwardAndBackward) {
   }
 }
 
+// A batch of no rows: empty outputs, and zero gradients for the weights.
+TEST_P(RnnLayerTest, EmptyBatchGivesEmptyOutputsAndZeroWeightGradients) {
+  const RnnMode mode = GetParam();
+  for (DType dtype : {kFloat32, kFloat64}) {
+    const Weights w = weights(mode, 4, 5, 90, dtype);
+    Tensor w_hh = w.w_hh.clone().set_requires_grad();
+    const RnnLayerOutput r =
+        rnn_layer(mode, zeros({3, 0, 4}, dtype), {}, {}, w.w_ih, w_hh, w.b_ih, w.b_hh, false);
+    EXPECT_EQ(r.output.shape(), Shape({3, 0, 5}));
+    EXPECT_EQ(r.h_n.shape(), Shape({0, 5}));
+    sum(r.output).backward();
+    EXPECT_TENSOR_EQ(w_hh.grad(), zeros(w_hh.shape(), dtype));
+  }
+}
+
 TEST_P(RnnLayerTest, IsBitIdenticalForAnyThreadCount) {
   const RnnMode mode = GetParam();
   const bool lstm = mode == RnnMode::kLstm;
