@@ -114,6 +114,36 @@ void BM_step_product_packed(benchmark::State& state) { step_product(state, true)
 BENCHMARK(BM_step_product_onednn)->ArgNames({"K", "N"})->Args({128, 512})->Args({512, 128});
 BENCHMARK(BM_step_product_packed)->ArgNames({"K", "N"})->Args({128, 512})->Args({512, 128});
 
+// A linear layer's two products, y = x W^T + b and dW = dy^T x, on x [M, K] and W [N, K]: the
+// logreg model's (128, 784, 10) and the mlp's last layer (64, 128, 10).
+struct LinearLayer {
+  Tensor x, w, b, dy;
+  LinearLayer(int64_t M, int64_t K, int64_t N)
+      : x(random({M, K}, 9)), w(random({N, K}, 10)), b(random({N}, 11)), dy(random({M, N}, 12)) {}
+  double flops() const { return 2.0 * double(x.numel()) * double(w.shape(0)); }
+};
+
+void BM_linear_forward(benchmark::State& state) {
+  const LinearLayer l(state.range(0), state.range(1), state.range(2));
+  const Tensor y = athanor::empty({l.x.shape(0), l.w.shape(0)});
+  const auto bv = kernel_view(l.b);
+  for (auto _ : state) cpu::linear(kernel_view(l.x), kernel_view(l.w), &bv, kernel_view(y));
+  count(state, l.flops());
+}
+
+void BM_linear_weight_grad(benchmark::State& state) {
+  const LinearLayer l(state.range(0), state.range(1), state.range(2));
+  const Tensor dw = athanor::empty({1, l.w.shape(0), l.w.shape(1)});
+  const Tensor dyt = athanor::transpose(l.dy, 0, 1).unsqueeze(0), x = l.x.unsqueeze(0);
+  for (auto _ : state) cpu::matmul(kernel_view(dyt), kernel_view(x), kernel_view(dw));
+  count(state, l.flops());
+}
+BENCHMARK(BM_linear_forward)->ArgNames({"M", "K", "N"})->Args({128, 784, 10})->Args({64, 128, 10});
+BENCHMARK(BM_linear_weight_grad)
+    ->ArgNames({"M", "K", "N"})
+    ->Args({128, 784, 10})
+    ->Args({64, 128, 10});
+
 }  // namespace
 
 BENCHMARK_MAIN();

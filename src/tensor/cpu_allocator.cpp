@@ -1,4 +1,5 @@
-// src/tensor/cpu_allocator.cpp: a size-keyed cache of freed tensor buffers.
+// src/tensor/cpu_allocator.cpp: a size-keyed cache of freed tensor buffers; large blocks on huge
+// pages.
 //
 // Training allocates the same shapes every step; reusing their buffers avoids the allocator
 // returning memory to the system and faulting it back in (measured: a 64 KB matmul output cost
@@ -12,6 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <sys/mman.h>
+
 #include <athanor/core/error.h>
 
 namespace athanor::detail {
@@ -19,6 +22,12 @@ namespace {
 
 constexpr size_t kAlignment = 64;
 constexpr size_t kMaxCachedBytes = size_t{1} << 30;
+// Blocks of at least kHugeBytes start on a 2 MiB boundary and ask the kernel for transparent huge
+// pages: a dataset gathered row by row at random then misses the TLB once per 2 MiB instead of
+// once per 4 KiB page (an epoch of Fashion-MNIST's shuffled batches at 1 thread, bench_data:
+// 28 -> 23 ms, medians of 6 alternating runs).
+constexpr size_t kHugePage = size_t{2} << 20;
+constexpr size_t kHugeBytes = size_t{8} << 20;
 
 #if defined(ATHANOR_NO_ALLOCATOR_CACHE)
 constexpr bool kCacheEnabled = false;
@@ -66,12 +75,15 @@ void* cpu_allocate(size_t nbytes) {
       return p;
     }
   }
-  void* p = std::aligned_alloc(kAlignment, size);
+  const size_t alignment = size >= kHugeBytes ? kHugePage : kAlignment;
+  void* p = std::aligned_alloc(alignment, size);
   if (p == nullptr) {
     cpu_empty_cache();
-    p = std::aligned_alloc(kAlignment, size);
+    p = std::aligned_alloc(alignment, size);
   }
   ATHANOR_CHECK(p != nullptr, "storage: out of memory allocating {} bytes", nbytes);
+  // Advice only: without transparent huge pages the call fails and nothing changes.
+  if (alignment == kHugePage) madvise(p, size / kHugePage * kHugePage, MADV_HUGEPAGE);
   return p;
 }
 

@@ -12,6 +12,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "backend/cpu/cpu_kernels.h"
+#include "backend/cpu/linear_narrow.h"
 #include "backend/cpu/loops.h"
 
 namespace athanor::cpu {
@@ -194,6 +195,10 @@ void matmul(const View& a, const View& w, const View& out) {
 void linear(const View& x, const View& w, const View* bias, const View& out) {
   ATHANOR_ASSERT(x.shape.rank() == 2 && w.shape.rank() == 2 && out.shape.rank() == 2);
   const int64_t M = x.shape[0], K = x.shape[1], N = w.shape[0];
+  if (linear_narrow_applies(x, w, out)) {
+    linear_narrow(x, w, bias, out);
+    return;
+  }
   // As the batched product [1, M, K] x [1, K, N]: w^T is w's view with its strides swapped.
   const View a{x.data, x.dtype, Shape{1, M, K}, Shape{M * K, x.strides[0], x.strides[1]}};
   const View wt{w.data, w.dtype, Shape{1, K, N}, Shape{K * N, w.strides[1], w.strides[0]}};
