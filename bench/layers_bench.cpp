@@ -144,6 +144,19 @@ BENCHMARK(BM_linear_weight_grad)
     ->Args({128, 784, 10})
     ->Args({64, 128, 10});
 
+// Cross-entropy on [M, 10] logits and its gradient, through autograd (the loss of every model).
+void BM_cross_entropy(benchmark::State& state) {
+  Tensor logits = random({state.range(0), 10}, 13);
+  logits.set_requires_grad();
+  const Tensor target = athanor::randint(0, 10, {state.range(0)});
+  for (auto _ : state) {
+    logits.set_grad(Tensor());
+    athanor::cross_entropy(logits, target).backward();
+  }
+  state.SetLabel(fmt::format("threads={}", athanor::get_num_threads()));
+}
+BENCHMARK(BM_cross_entropy)->ArgNames({"M"})->Arg(128)->Arg(64);
+
 }  // namespace
 
 BENCHMARK_MAIN();

@@ -110,6 +110,13 @@ struct KernelTable {
   void (*softmax)(const View& x, int dim, bool log, const View& y);
   /// dx from dy and the forward output y along `dim`; all contiguous.
   void (*softmax_backward)(const View& dy, const View& y, int dim, bool log, const View& dx);
+  /// Cross-entropy of logit rows x [N, C] (contiguous, floating) against class indices target
+  /// (int64 [N], each in [0, C)): loss[i] = log sum_c exp(x[i, c]) - x[i, target[i]], and p [N, C]
+  /// = softmax(x) rows, kept for the backward pass.
+  void (*cross_entropy)(const View& x, const View& target, const View& loss, const View& p);
+  /// dx [N, C] = (p - onehot(target)) g[i] from cross_entropy's p, computed as p g - g at the
+  /// target; g [N] may be a broadcast scalar (stride 0).
+  void (*cross_entropy_backward)(const View& p, const View& target, const View& g, const View& dx);
   /// out[b] = a[b] @ w[b] for 3-D views [B, M, K] x [B, K, N] -> [B, M, N] (out contiguous;
   /// a and w may be transposed or broadcast over B through their strides).
   void (*matmul)(const View& a, const View& w, const View& out);

@@ -49,9 +49,13 @@ void check_class_input(const char* op, const Tensor& input) {
 // Checks int64 targets of the right shape with every value in [0, C) or equal to `ignore_index`
 // (when `allow_ignore`); returns them with ignored values replaced by 0 (safe to gather) and the
 // bool mask of the others.
-std::pair<Tensor, Tensor> checked_class_targets(const char* op, const Tensor& input,
-                                                const Tensor& target, bool allow_ignore,
-                                                int64_t ignore_index) {
+struct ClassTargets {
+  Tensor safe, valid;
+  bool any_ignored = false;
+};
+
+ClassTargets checked_class_targets(const char* op, const Tensor& input, const Tensor& target,
+                                   bool allow_ignore, int64_t ignore_index) {
   ATHANOR_CHECK(target.dtype() == kInt64, "{}: expected int64 class indices as target, got {}", op,
                 target.dtype());
   const Shape expected = sample_shape(input);
@@ -62,10 +66,12 @@ std::pair<Tensor, Tensor> checked_class_targets(const char* op, const Tensor& in
   const int64_t classes = input.shape(input.dim() == 1 ? 0 : 1);
   std::vector<int64_t> safe = target.to_vector<int64_t>();
   std::vector<uint8_t> valid(safe.size(), 1);
+  bool any_ignored = false;
   for (size_t i = 0; i < safe.size(); ++i) {
     if (allow_ignore && safe[i] == ignore_index) {
       safe[i] = 0;
       valid[i] = 0;
+      any_ignored = true;
       continue;
     }
     ATHANOR_CHECK(safe[i] >= 0 && safe[i] < classes,
@@ -74,7 +80,8 @@ std::pair<Tensor, Tensor> checked_class_targets(const char* op, const Tensor& in
                   op, safe[i], position_string(target.shape(), static_cast<int64_t>(i)), classes,
                   classes, allow_ignore ? fmt::format(" or ignore_index ({})", ignore_index) : "");
   }
-  return {Tensor::from(safe, target.shape()), Tensor::from(valid, target.shape(), kBool)};
+  return {Tensor::from(safe, target.shape()), Tensor::from(valid, target.shape(), kBool),
+          any_ignored};
 }
 
 // A class weight checked to be [C], in the input's dtype (undefined if absent).
@@ -104,12 +111,48 @@ Shape class_broadcast_shape(int64_t classes, int rank) {
 // a_i = (1 - eps) g_i w[y_i], b_i = eps / C g_i and s = softmax(x) = exp(logp):
 //   cross_entropy: dx[i, c] = a_i (s[i, c] - [c = y_i]) + b_i (s[i, c] sum_k w[k] - w[c]);
 //   nll_loss:      dx[i, c] = -a_i [c = y_i].
+// cross_entropy's common case, logits [N, C] with every target a class, no weight and no
+// smoothing, in one kernel each way (the general composition below took 12 small ops and two
+// exponentials per logit: 30 -> 13 us for [128, 10] forward and backward, bench_layers).
+Tensor fused_cross_entropy(const Tensor& input, const Tensor& target, Reduction reduction) {
+  const Tensor x = contiguous(input.detach());
+  const int64_t rows = x.shape(0);
+  const Tensor p = empty(x.shape(), x.dtype(), x.device());
+  const Tensor per = empty(Shape{rows}, x.dtype(), x.device());
+  const auto& kernels = kernels_for(x, "cross_entropy");
+  kernels.cross_entropy(kernel_view(x), kernel_view(target), kernel_view(per), kernel_view(p));
+  const double scale = reduction == Reduction::kMean ? 1.0 / static_cast<double>(rows) : 1.0;
+  Tensor out = per;
+  if (reduction == Reduction::kSum) out = sum(per);
+  // All samples ignored cannot happen here; a batch of none gives 0 / 0 = NaN, as PyTorch.
+  if (reduction == Reduction::kMean) out = sum(per) / static_cast<double>(rows);
+  return with_backward(
+      "cross_entropy", out, {input}, [p, target, reduction, scale](const Tensor& dy) {
+        // g_i: the gradient reaching row i's loss, one value broadcast for sum and mean.
+        const Tensor g = reduction == Reduction::kNone   ? contiguous(dy)
+                         : reduction == Reduction::kMean ? dy * scale
+                                                         : contiguous(dy);
+        backend::View gv = kernel_view(g);
+        if (reduction != Reduction::kNone) gv.shape = Shape{p.shape(0)}, gv.strides = Shape{0};
+        const Tensor dx = empty(p.shape(), p.dtype(), p.device());
+        kernels_for(p, "cross_entropy")
+            .cross_entropy_backward(kernel_view(p), kernel_view(target), gv, kernel_view(dx));
+        return Grads{dx};
+      });
+}
+
 Tensor class_index_loss(const char* op, const Tensor& input, const Tensor& target,
                         const Tensor& weight_in, int64_t ignore_index, Reduction reduction,
                         double smoothing, bool from_logits) {
   check_class_input(op, input);
-  auto [safe_t, valid_t] = checked_class_targets(op, input, target, true, ignore_index);
+  const ClassTargets targets = checked_class_targets(op, input, target, true, ignore_index);
   const Tensor weight = checked_class_weight(op, weight_in, input);
+  if (from_logits && input.dim() == 2 && !weight.defined() && smoothing == 0 &&
+      !targets.any_ignored) {
+    return fused_cross_entropy(input, targets.safe, reduction);
+  }
+  const Tensor& safe_t = targets.safe;
+  const Tensor& valid_t = targets.valid;
   // A single sample [C] is the batch [1, C].
   const bool single = input.dim() == 1;
   const Tensor x = single ? unsqueeze(input.detach(), 0) : input.detach();
@@ -237,7 +280,7 @@ Tensor multi_margin_loss(const Tensor& input, const Tensor& target,
                 input.shape());
   ATHANOR_CHECK(options.p == 1 || options.p == 2, "multi_margin_loss: expected p = 1 or 2, got {}",
                 options.p);
-  const Tensor safe = checked_class_targets(op, input, target, false, 0).first;
+  const Tensor safe = checked_class_targets(op, input, target, false, 0).safe;
   const Tensor weight = checked_class_weight(op, options.weight, input);
   const bool single = input.dim() == 1;
   const Tensor x = single ? unsqueeze(input, 0) : input;

@@ -246,6 +246,36 @@ TEST(CrossEntropy, Float32AndThreadCountIndependence) {
               cross_entropy(to(x.detach(), kFloat64), y, {.label_smoothing = 0.1}).item(), 1e-5);
 }
 
+TEST(CrossEntropy, FusedCaseAgreesWithTheGeneralComposition) {
+  // Logits [N, C] against classes with no weight, smoothing or ignored sample take one fused
+  // kernel each way; a weight of ones takes the general composition (log_softmax, gather, ...).
+  const Tensor x0 = to(random_normal({67, 10}, 49), kFloat32);
+  const Tensor y = randint(0, 10, {67});
+  Tensor grads[2];
+  for (Reduction r : kReductions) {
+    for (int threads : {1, 2}) {
+      SCOPED_TRACE(fmt::format("reduction {} threads {}", static_cast<int>(r), threads));
+      ScopedNumThreads scoped(threads);
+      Tensor fused_x = x0.clone().set_requires_grad(), general_x = x0.clone().set_requires_grad();
+      const Tensor fused = cross_entropy(fused_x, y, {.reduction = r});
+      const Tensor general =
+          cross_entropy(general_x, y, {.weight = ones({10}, kFloat32), .reduction = r});
+      EXPECT_TENSOR_NEAR(fused, general, 1e-5);
+      sum(fused).backward();
+      sum(general).backward();
+      EXPECT_TENSOR_NEAR(fused_x.grad(), general_x.grad(), 1e-6);
+      if (r == Reduction::kNone) grads[threads - 1] = fused_x.grad();
+    }
+  }
+  EXPECT_TENSOR_EQ(grads[0], grads[1]);
+  // No rows: a mean of 0 / 0 = NaN, and an empty gradient.
+  Tensor empty_x = zeros({0, 10}, kFloat32).set_requires_grad();
+  const Tensor loss = cross_entropy(empty_x, zeros({0}, kInt64));
+  EXPECT_TRUE(std::isnan(loss.item()));
+  loss.backward();
+  EXPECT_EQ(empty_x.grad().shape(), Shape({0, 10}));
+}
+
 TEST(NllLoss, MatchesPyTorchAndLogSoftmaxComposition) {
   const Tensor x = logits(), y = classes_ignored();
   NLLOptions o{.weight = class_weight(), .reduction = Reduction::kNone};

@@ -20,6 +20,8 @@ void reduce(ReduceOp op, const View& x, int begin_dim, int end_dim, const View& 
             const View* indices);
 void softmax(const View& x, int dim, bool log, const View& y);
 void softmax_backward(const View& dy, const View& y, int dim, bool log, const View& dx);
+void cross_entropy(const View& x, const View& target, const View& loss, const View& p);
+void cross_entropy_backward(const View& p, const View& target, const View& g, const View& dx);
 void matmul(const View& a, const View& w, const View& out);
 void linear(const View& x, const View& w, const View* bias, const View& out);
 void index_select(const View& x, int dim, const View& index, const View& out);

@@ -16,6 +16,8 @@ const KernelTable& cpu_kernels() {
       .reduce = cpu::reduce,
       .softmax = cpu::softmax,
       .softmax_backward = cpu::softmax_backward,
+      .cross_entropy = cpu::cross_entropy,
+      .cross_entropy_backward = cpu::cross_entropy_backward,
       .matmul = cpu::matmul,
       .linear = cpu::linear,
       .index_select = cpu::index_select,
