@@ -157,6 +157,22 @@ void BM_cross_entropy(benchmark::State& state) {
 }
 BENCHMARK(BM_cross_entropy)->ArgNames({"M"})->Arg(128)->Arg(64);
 
+// The LSTM's weight gradients over a batch's T N = 1792 rows: dW_hh = dgates^T h_prev (K = 1792,
+// [512, 128]) and dW_ih = dgates^T x ([512, 28]), both operands stored by rows of k.
+void BM_rnn_weight_grad(benchmark::State& state) {
+  const int64_t M = state.range(0), K = state.range(1), N = state.range(2);
+  const Tensor dgates = random({K, M}, 14), inputs = random({K, N}, 15),
+               dw = athanor::empty({M, N});
+  const auto& rnn = athanor::backend::rnn_kernels(athanor::Device(), "bench");
+  const athanor::backend::View a{dgates.raw_data(), athanor::kFloat32, {M, K}, {1, M}};
+  for (auto _ : state) rnn.matmul(a, kernel_view(inputs), kernel_view(dw));
+  count(state, 2.0 * double(M * K * N));
+}
+BENCHMARK(BM_rnn_weight_grad)
+    ->ArgNames({"M", "K", "N"})
+    ->Args({512, 1792, 128})
+    ->Args({512, 1792, 28});
+
 }  // namespace
 
 BENCHMARK_MAIN();
