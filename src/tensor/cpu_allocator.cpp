@@ -22,12 +22,14 @@ namespace {
 
 constexpr size_t kAlignment = 64;
 constexpr size_t kMaxCachedBytes = size_t{1} << 30;
-// Blocks of at least kHugeBytes start on a 2 MiB boundary and ask the kernel for transparent huge
-// pages: a dataset gathered row by row at random then misses the TLB once per 2 MiB instead of
-// once per 4 KiB page (an epoch of Fashion-MNIST's shuffled batches at 1 thread, bench_data:
-// 28 -> 23 ms, medians of 6 alternating runs).
+// Blocks of at least kHugeBytes (a dataset held in memory) start on a 2 MiB boundary and ask the
+// kernel for transparent huge pages: gathered row by row at random, they then miss the TLB once
+// per 2 MiB instead of once per 4 KiB page (an epoch of Fashion-MNIST's shuffled batches at 1
+// thread, bench_data: 28 -> 23 ms, medians of 6 alternating runs). Not for smaller blocks: with
+// 8 MiB as the bar the cnn's training loop ran 2-25 % slower (three alternating pairs), its time
+// in the kernel clearing pages (2 MiB at a time) up from 1 % to 12 % of the run.
 constexpr size_t kHugePage = size_t{2} << 20;
-constexpr size_t kHugeBytes = size_t{8} << 20;
+constexpr size_t kHugeBytes = size_t{128} << 20;
 
 #if defined(ATHANOR_NO_ALLOCATOR_CACHE)
 constexpr bool kCacheEnabled = false;
