@@ -115,7 +115,8 @@ BENCHMARK(BM_step_product_onednn)->ArgNames({"K", "N"})->Args({128, 512})->Args(
 BENCHMARK(BM_step_product_packed)->ArgNames({"K", "N"})->Args({128, 512})->Args({512, 128});
 
 // A linear layer's two products, y = x W^T + b and dW = dy^T x, on x [M, K] and W [N, K]: the
-// logreg model's (128, 784, 10) and the mlp's last layer (64, 128, 10).
+// logreg model's (128, 784, 10), the mlp's first and last layers (64, 784, 256), (64, 128, 10)
+// and the cnn's first fully connected one (64, 3136, 128).
 struct LinearLayer {
   Tensor x, w, b, dy;
   LinearLayer(int64_t M, int64_t K, int64_t N)
@@ -142,7 +143,9 @@ BENCHMARK(BM_linear_forward)->ArgNames({"M", "K", "N"})->Args({128, 784, 10})->A
 BENCHMARK(BM_linear_weight_grad)
     ->ArgNames({"M", "K", "N"})
     ->Args({128, 784, 10})
-    ->Args({64, 128, 10});
+    ->Args({64, 128, 10})
+    ->Args({64, 784, 256})
+    ->Args({64, 3136, 128});
 
 // Cross-entropy on [M, 10] logits and its gradient, through autograd (the loss of every model).
 void BM_cross_entropy(benchmark::State& state) {

@@ -34,11 +34,23 @@ void pack_typed(const View& b, T* out) {
                [&](int64_t lo, int64_t hi) {
                  for (int64_t p = lo; p < hi; ++p) {
                    T* dst = out + p * K * kPanelCols;
-                   for (int64_t k = 0; k < K; ++k) {
-                     for (int64_t j = 0; j < kPanelCols; ++j) {
-                       const int64_t col = p * kPanelCols + j;
-                       dst[k * kPanelCols + j] = col < N ? src[k * s0 + col * s1] : T{0};
+                   const int64_t cols = std::min(kPanelCols, N - p * kPanelCols);
+                   const T* panel = src + p * kPanelCols * s1;
+                   // Down b's columns when they are its dense side (b a transposed view, as
+                   // W_hh^T is), else along its rows.
+                   if (s0 == 1 && s1 != 1) {
+                     for (int64_t j = 0; j < cols; ++j) {
+                       for (int64_t k = 0; k < K; ++k) dst[k * kPanelCols + j] = panel[j * s1 + k];
                      }
+                   } else {
+                     for (int64_t k = 0; k < K; ++k) {
+                       for (int64_t j = 0; j < cols; ++j) {
+                         dst[k * kPanelCols + j] = panel[k * s0 + j * s1];
+                       }
+                     }
+                   }
+                   for (int64_t k = 0; k < K; ++k) {
+                     std::fill(dst + k * kPanelCols + cols, dst + (k + 1) * kPanelCols, T{0});
                    }
                  }
                });
