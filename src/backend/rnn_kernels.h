@@ -30,12 +30,13 @@ constexpr int64_t rnn_saved_count(RnnCell cell) {
 }
 
 /// One forward step. Pre-activations are gi + b_ih + gh + b_hh per gate, except GRU's n gate:
-/// n = tanh(gi_n + b_in + r * (gh_n + b_hn)).
+/// n = tanh(gi_n + b_in + r * (gh_n + b_hn)). Other cells may pass gi null with gh the sum
+/// x_t W_ih^T + h_{t-1} W_hh^T.
 struct RnnStepForward {
   RnnCell cell = RnnCell::kLstm;
   DType dtype = kFloat32;
   int64_t batch = 0, hidden = 0;
-  const void* gi = nullptr;      // [N, G H]: x_t W_ih^T, without bias
+  const void* gi = nullptr;      // [N, G H]: x_t W_ih^T, without bias; null: gh holds it too
   const void* gh = nullptr;      // [N, G H]: h_{t-1} W_hh^T, without bias
   const void* b_ih = nullptr;    // [G H] or null
   const void* b_hh = nullptr;    // [G H] or null

@@ -1,12 +1,13 @@
 // src/ops/rnn.cpp: rnn_layer, one recurrent layer in one direction over a sequence as one node.
 //
 // Matrix products go through the recurrent table's, whose sums do not depend on the thread count;
-// the per-step ones multiply by W_hh packed once per call. Forward: gi = x W_ih^T for all T steps
-// in one product ([T N, I] x [I, G H]); then per step gh = h_{t-1} W_hh^T and the fused gate kernel
-// (src/backend/cpu/rnn_kernels.cpp), which adds the biases, applies the nonlinearities and saves
-// the activations that backward needs. The node's value packs the hidden states [T, N, H] and, for
-// an LSTM, c_n as a last slice [T + 1, N, H]; output, h_n and c_n are views of it, so their
-// gradients meet in one dy.
+// the per-step ones multiply by weights packed once per call. Forward, per step: the
+// pre-activations [x_t, h_{t-1}] [W_ih, W_hh]^T in one product (a GRU: gi = x W_ih^T for all T
+// steps in one product first, then gh = h_{t-1} W_hh^T per step, since its n gate needs them
+// apart), and the fused gate kernel (src/backend/cpu/rnn_kernels.cpp), which adds the biases,
+// applies the nonlinearities and saves the activations that backward needs. The node's value packs
+// the hidden states [T, N, H] and, for an LSTM, c_n as a last slice [T + 1, N, H]; output, h_n and
+// c_n are views of it, so their gradients meet in one dy.
 //
 // Backward (BPTT), from the last step read to the first, with dgi / dgh the gradients of the
 // input- and hidden-side pre-activations of a step (equal except for GRU's n gate):
@@ -14,6 +15,7 @@
 //   dgh_t (and dc_{t-1}); then over all steps at once: dx = dgi W_ih, dW_ih = dgi^T x,
 //   dW_hh = dgh^T h_prev, db_ih = sum dgi, db_hh = sum dgh; dh0 = dgh_first W_hh (+ direct).
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include <athanor/autograd/node.h>
@@ -149,11 +151,20 @@ RnnLayerOutput rnn_layer(RnnMode mode, const Tensor& x, const Tensor& h0, const 
   const Tensor c0c = !lstm ? Tensor() : c0.defined() ? detached(c0) : zeros(Shape{N, H}, dtype);
   const backend::RnnKernelTable& rnn = backend::rnn_kernels(x.device(), op);
 
-  // All steps' input projections in one product.
-  const Tensor gi = reshape(product(rnn, block(xc, 0, T * N, I), block_t(wi, 0, G * H, I), dtype),
-                            Shape{T, N, G * H});
-  // W_hh^T packed once for the T steps' products.
-  const Tensor wh_t = pack_for_steps(rnn, block_t(wh, 0, G * H, H), dtype);
+  // A GRU's input projections, all steps' in one product, and W_hh^T packed for the per-step
+  // products. Other cells take both projections in one per-step product instead, of the rows
+  // [x_t, h_{t-1}] against [W_ih, W_hh]^T packed: x_t W_ih^T then costs no pass of its own over a
+  // [T N, G H] buffer (oneDNN ran the LSTM benchmark's [1792, 28] x [28, 512] at ~36 GFLOP/s).
+  const bool joint = !gru;
+  const Tensor gi =
+      joint ? Tensor()
+            : reshape(product(rnn, block(xc, 0, T * N, I), block_t(wi, 0, G * H, I), dtype),
+                      Shape{T, N, G * H});
+  const int64_t K = joint ? I + H : H;  // the per-step product's inner size
+  const Tensor w_step = joint ? concat({wi, wh}, 1) : wh;
+  const Tensor w_packed = pack_for_steps(rnn, block_t(w_step, 0, G * H, K), dtype);
+  const Tensor xh = joint ? empty(Shape{N, K}, dtype) : Tensor();  // rows [x_t, h_{t-1}]
+  const int64_t item = itemsize(dtype);
   Tensor packed = empty(Shape{lstm ? T + 1 : T, N, H}, dtype);
   const Tensor cells = lstm ? empty(Shape{T, N, H}, dtype) : Tensor();
   const int64_t S = backend::rnn_saved_count(cell);
@@ -167,10 +178,17 @@ RnnLayerOutput rnn_layer(RnnMode mode, const Tensor& x, const Tensor& h0, const 
       const int64_t t = time_of(s), t_prev = time_of(s - 1);
       const Tensor& h_src = s == 0 ? h0c : packed;
       const int64_t h_off = (s == 0 ? 0 : t_prev * step_size) + r0 * H;
-      rnn.matmul_packed(block(h_src, h_off, n, H), wh_t.raw_data(),
-                        block(gh, r0 * G * H, n, G * H));
+      if (joint) {
+        for (int64_t i = 0; i < n; ++i) {
+          char* row = static_cast<char*>(at(xh, (r0 + i) * K));
+          std::memcpy(row, at(xc, (t * N + r0 + i) * I), static_cast<size_t>(I * item));
+          std::memcpy(row + I * item, at(h_src, h_off + i * H), static_cast<size_t>(H * item));
+        }
+      }
+      rnn.matmul_packed(joint ? block(xh, r0 * K, n, K) : block(h_src, h_off, n, H),
+                        w_packed.raw_data(), block(gh, r0 * G * H, n, G * H));
       backend::RnnStepForward step{.cell = cell, .dtype = dtype, .batch = n, .hidden = H};
-      step.gi = at(gi, (t * N + r0) * G * H);
+      step.gi = joint ? nullptr : at(gi, (t * N + r0) * G * H);
       step.gh = at(gh, r0 * G * H);
       step.b_ih = at(bi);
       step.b_hh = at(bh);

@@ -122,10 +122,13 @@ void forward_step(const RnnStepForward& s) {
   }
   const T* b = bias.data();
   const T* b_hn = hidden_bias.data();
+  // Without gi (gh holds both products) every row adds a row of zeros, kept in the L1 cache.
+  thread_local std::vector<T> zero_row;
+  if (gi == nullptr) zero_row.assign(static_cast<size_t>(G * H), T{0});
   T* h = static_cast<T*>(s.h);
   for_rows(s.batch, G * H, [&](int64_t lo, int64_t hi) {
     for (int64_t row = lo; row < hi; ++row) {
-      const T* gi_r = gi + row * G * H;
+      const T* gi_r = gi ? gi + row * G * H : zero_row.data();
       const T* gh_r = gh + row * G * H;
       T* h_r = h + row * H;
       switch (s.cell) {
@@ -376,7 +379,7 @@ void rnn_matmul(const View& a, const View& b, const View& out) {
 // ---- Gate kernels -------------------------------------------------------------------------------
 
 void step_forward(const RnnStepForward& s) {
-  ATHANOR_ASSERT(s.gi && s.gh && s.h);
+  ATHANOR_ASSERT((s.gi || s.cell != RnnCell::kGru) && s.gh && s.h);
   ATHANOR_ASSERT(s.cell != RnnCell::kLstm || (s.c_prev && s.c && s.saved));
   ATHANOR_ASSERT(s.cell != RnnCell::kGru || (s.h_prev && s.saved));
   if (s.dtype == kFloat32) return forward_step<float>(s);
