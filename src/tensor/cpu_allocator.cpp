@@ -78,14 +78,16 @@ void* cpu_allocate(size_t nbytes) {
     }
   }
   const size_t alignment = size >= kHugeBytes ? kHugePage : kAlignment;
-  void* p = std::aligned_alloc(alignment, size);
+  // aligned_alloc wants a multiple of the alignment (under 2 MiB more for a huge block).
+  const size_t block = (size + alignment - 1) / alignment * alignment;
+  void* p = std::aligned_alloc(alignment, block);
   if (p == nullptr) {
     cpu_empty_cache();
-    p = std::aligned_alloc(alignment, size);
+    p = std::aligned_alloc(alignment, block);
   }
   ATHANOR_CHECK(p != nullptr, "storage: out of memory allocating {} bytes", nbytes);
   // Advice only: without transparent huge pages the call fails and nothing changes.
-  if (alignment == kHugePage) madvise(p, size / kHugePage * kHugePage, MADV_HUGEPAGE);
+  if (alignment == kHugePage) madvise(p, block, MADV_HUGEPAGE);
   return p;
 }
 

@@ -1,14 +1,14 @@
 // src/backend/cpu/gemm_tn.cpp: out = a^T b for operands both stored k-major, as AVX2 outer
-// products with no packing.
+// products over packed blocks of k.
 //
 // The LSTM benchmark's weight gradient dW_hh = dgates^T h_prev is [512, 1792] x [1792, 128] with
 // dgates [1792, 512] and h_prev [1792, 128] stored by rows of k: oneDNN ran it at ~55 GFLOP/s on
 // one core. Here a 6 x 16 tile of out keeps 12 8-wide sums in registers; each k broadcasts 6
-// adjacent values of a's row k and loads 16 adjacent values of b's row k, both already in place,
-// for 12 fused multiply-adds. k runs in blocks of kBlock rows; within a block each thread takes
-// a 16-column panel of b (kBlock x 64 bytes, kept in the L1 cache) across all its row tiles,
-// whose rows of a the neighbouring tiles share. A tile's sums are stored after each block and
-// reloaded for the next, which leaves each element one chain of fused multiply-adds over k.
+// values of a's row k and loads 16 of b's row k for 12 fused multiply-adds. Both are packed per
+// block of kBlock k, so that the kernel reads them in order: b's rows as 16-column panels, a
+// thread's rows of a as 6-row tiles (read in place, rows 2 KiB apart fell into a few L1 cache
+// sets and missed: 48 GFLOP/s). A tile's sums are stored after each block and reloaded for the
+// next, which leaves each element one chain of fused multiply-adds over k.
 #include "backend/cpu/gemm_tn.h"
 
 #include <algorithm>
