@@ -47,8 +47,8 @@ void check_class_input(const char* op, const Tensor& input) {
 }
 
 // Checks int64 targets of the right shape with every value in [0, C) or equal to `ignore_index`
-// (when `allow_ignore`); returns them with ignored values replaced by 0 (safe to gather) and the
-// bool mask of the others.
+// (when `allow_ignore`); returns them with ignored values replaced by 0 (safe to gather), the
+// bool mask of the others, and whether any was ignored.
 struct ClassTargets {
   Tensor safe, valid;
   bool any_ignored = false;
@@ -104,13 +104,6 @@ Shape class_broadcast_shape(int64_t classes, int rank) {
   return s;
 }
 
-// The class-index losses as one node: with logp = log_softmax(x) (cross_entropy) or x (nll_loss),
-// y_i the target and w the class weight (1 if absent), valid samples only,
-//   loss_i = (1 - eps) (-w[y_i] logp[i, y_i]) + eps / C (-sum_c w[c] logp[i, c]),
-// and kMean divides the sum by sum_i w[y_i]. With g_i the gradient reaching loss_i,
-// a_i = (1 - eps) g_i w[y_i], b_i = eps / C g_i and s = softmax(x) = exp(logp):
-//   cross_entropy: dx[i, c] = a_i (s[i, c] - [c = y_i]) + b_i (s[i, c] sum_k w[k] - w[c]);
-//   nll_loss:      dx[i, c] = -a_i [c = y_i].
 // cross_entropy's common case, logits [N, C] with every target a class, no weight and no
 // smoothing, in one kernel each way (the general composition below took 12 small ops and two
 // exponentials per logit: 30 -> 13 us for [128, 10] forward and backward, bench_layers).
@@ -129,9 +122,7 @@ Tensor fused_cross_entropy(const Tensor& input, const Tensor& target, Reduction 
   return with_backward(
       "cross_entropy", out, {input}, [p, target, reduction, scale](const Tensor& dy) {
         // g_i: the gradient reaching row i's loss, one value broadcast for sum and mean.
-        const Tensor g = reduction == Reduction::kNone   ? contiguous(dy)
-                         : reduction == Reduction::kMean ? dy * scale
-                                                         : contiguous(dy);
+        const Tensor g = reduction == Reduction::kMean ? dy * scale : contiguous(dy);
         backend::View gv = kernel_view(g);
         if (reduction != Reduction::kNone) gv.shape = Shape{p.shape(0)}, gv.strides = Shape{0};
         const Tensor dx = empty(p.shape(), p.dtype(), p.device());
@@ -141,6 +132,13 @@ Tensor fused_cross_entropy(const Tensor& input, const Tensor& target, Reduction 
       });
 }
 
+// The class-index losses as one node: with logp = log_softmax(x) (cross_entropy) or x (nll_loss),
+// y_i the target and w the class weight (1 if absent), valid samples only,
+//   loss_i = (1 - eps) (-w[y_i] logp[i, y_i]) + eps / C (-sum_c w[c] logp[i, c]),
+// and kMean divides the sum by sum_i w[y_i]. With g_i the gradient reaching loss_i,
+// a_i = (1 - eps) g_i w[y_i], b_i = eps / C g_i and s = softmax(x) = exp(logp):
+//   cross_entropy: dx[i, c] = a_i (s[i, c] - [c = y_i]) + b_i (s[i, c] sum_k w[k] - w[c]);
+//   nll_loss:      dx[i, c] = -a_i [c = y_i].
 Tensor class_index_loss(const char* op, const Tensor& input, const Tensor& target,
                         const Tensor& weight_in, int64_t ignore_index, Reduction reduction,
                         double smoothing, bool from_logits) {
