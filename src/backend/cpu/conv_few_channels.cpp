@@ -19,6 +19,7 @@
 
 #include <athanor/core/parallel.h>
 
+#include "backend/cpu/avx2_lanes.h"
 #include "backend/cpu/loops.h"
 
 namespace athanor::cpu {
@@ -75,12 +76,6 @@ Padded pad(const View& x, const Conv2dParams& p) {
   return {buffer.data(), out.rows, out.row};
 }
 
-// Lanes [0, n) of a vector set, for the last (short) vector of a row.
-__m256i first_lanes(int64_t n) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)),
-                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 // Stores lanes [0, n) of v, n < 8; the lanes past them are dropped. (A masked store is microcoded
 // and slow on AMD's Zen: it took a third of the forward loop's time.)
 void store_first(float* p, __m256 v, int64_t n) {
@@ -96,14 +91,6 @@ void store_first(float* p, __m256 v, int64_t n) {
     part = _mm_movehl_ps(part, part);
   }
   if (n == 1) _mm_store_ss(p, part);
-}
-
-// The sum of a vector's lanes, in a fixed order.
-float lane_sum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
 }
 
 // 8 floats at p, or with `mask` only the lanes it sets (the others read as 0).

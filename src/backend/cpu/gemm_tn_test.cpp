@@ -10,14 +10,12 @@
 
 #include <athanor/core/parallel.h>
 
+#include "testing/sequence.h"
+
 namespace athanor::cpu {
 namespace {
 
-std::vector<float> sequence(int64_t n, double a, double b) {
-  std::vector<float> v(static_cast<size_t>(n));
-  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(std::sin(a * double(i) + b));
-  return v;
-}
+using testing::sin_sequence;
 
 struct Case {
   int64_t M, K, N, pad = 0;  // pad: extra elements per stored row of a^T, b and out
@@ -28,8 +26,8 @@ struct Product {
   std::vector<float> at, b;
   Case c;
   explicit Product(const Case& c_)
-      : at(sequence(c_.K * (c_.M + c_.pad), 0.7, 0.2)),
-        b(sequence(c_.K * (c_.N + c_.pad), 1.3, 0.5)),
+      : at(sin_sequence(c_.K * (c_.M + c_.pad), 0.7, 0.2)),
+        b(sin_sequence(c_.K * (c_.N + c_.pad), 1.3, 0.5)),
         c(c_) {}
   View a_view() { return {at.data(), kFloat32, {c.M, c.K}, {1, c.M + c.pad}}; }
   View b_view() { return {b.data(), kFloat32, {c.K, c.N}, {c.N + c.pad, 1}}; }

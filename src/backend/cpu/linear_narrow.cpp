@@ -16,6 +16,8 @@
 
 #include <athanor/core/parallel.h>
 
+#include "backend/cpu/avx2_lanes.h"
+
 namespace athanor::cpu {
 
 #if defined(__AVX2__) && defined(__FMA__)
@@ -24,14 +26,6 @@ namespace {
 
 constexpr int kRows = 2;      // rows of x per tile
 constexpr int kMostCols = 6;  // rows of w per tile
-
-// The lanes' sum in a fixed order: (0+4, 1+5, 2+6, 3+7), then pairs, then the two halves.
-float lane_sum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
 
 struct Operands {
   const float* x;
@@ -73,8 +67,7 @@ void tile(const Operands& o, int64_t row, int64_t col) {
   for (; k + 8 <= o.K; k += 8) step([k](const float* p) { return _mm256_loadu_ps(p + k); });
   if (k < o.K) {
     // The last K % 8 columns through masked loads (lanes past K read as zero).
-    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(o.K - k)), lanes);
+    const __m256i mask = first_lanes(o.K - k);
     step([k, mask](const float* p) { return _mm256_maskload_ps(p + k, mask); });
   }
 #pragma GCC unroll 8

@@ -11,14 +11,12 @@
 
 #include <athanor/core/parallel.h>
 
+#include "testing/sequence.h"
+
 namespace athanor::cpu {
 namespace {
 
-std::vector<float> sequence(int64_t n, double a, double b) {
-  std::vector<float> v(static_cast<size_t>(n));
-  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(std::sin(a * double(i) + b));
-  return v;
-}
+using testing::sin_sequence;
 
 struct Case {
   int64_t M, K, N;
@@ -33,8 +31,8 @@ struct Operands {
 
 Operands operands(const Case& c) {
   const int64_t ld = c.K + c.pad;
-  return {sequence(c.M * ld, 0.7, 0.2), sequence(c.N * ld, 1.3, 0.5),
-          sequence(c.N * std::max<int64_t>(c.bias_stride, 1), 0.4, 0.9), ld, ld};
+  return {sin_sequence(c.M * ld, 0.7, 0.2), sin_sequence(c.N * ld, 1.3, 0.5),
+          sin_sequence(c.N * std::max<int64_t>(c.bias_stride, 1), 0.4, 0.9), ld, ld};
 }
 
 std::vector<float> product(Operands& o, const Case& c) {

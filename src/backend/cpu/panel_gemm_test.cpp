@@ -11,14 +11,14 @@
 
 #include <athanor/core/parallel.h>
 
+#include "testing/sequence.h"
+
 namespace athanor::cpu {
 namespace {
 
 template <typename T>
 std::vector<T> sequence(int64_t n, double a, double b) {
-  std::vector<T> v(static_cast<size_t>(n));
-  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<T>(std::sin(a * double(i) + b));
-  return v;
+  return testing::sin_sequence<T>(n, a, b);
 }
 
 template <typename T>

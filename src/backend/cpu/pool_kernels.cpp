@@ -15,6 +15,7 @@
 #include <immintrin.h>
 #endif
 
+#include "backend/cpu/avx2_lanes.h"
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/loops.h"
 
@@ -121,10 +122,6 @@ bool max_pool_2x2_plane_avx2(const float* x, float* y, int64_t* indices, int64_t
                                                      _mm256_cmp_ps(c, d, _CMP_UNORD_Q)));
   };
   const int64_t full = Wo / 8 * 8, n = Wo - full;  // n: windows in a row's short vector
-  auto first_lanes = [](int64_t count) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)),
-                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  };
   const __m256i lo = first_lanes(std::min<int64_t>(2 * n, 8)),
                 hi = first_lanes(std::max<int64_t>(2 * n - 8, 0));
   alignas(32) float y_tail[8];
