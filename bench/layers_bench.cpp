@@ -4,6 +4,8 @@
 // ATHANOR_NUM_THREADS.
 //
 //   ./build/release/bench/bench_layers --benchmark_filter=conv1
+#include <array>
+
 #include <benchmark/benchmark.h>
 
 #include <athanor/athanor.h>
@@ -114,9 +116,9 @@ void BM_step_product_packed(benchmark::State& state) { step_product(state, true)
 BENCHMARK(BM_step_product_onednn)->ArgNames({"K", "N"})->Args({128, 512})->Args({512, 128});
 BENCHMARK(BM_step_product_packed)->ArgNames({"K", "N"})->Args({128, 512})->Args({512, 128});
 
-// A linear layer's two products, y = x W^T + b and dW = dy^T x, on x [M, K] and W [N, K]: the
-// logreg model's (128, 784, 10), the mlp's first and last layers (64, 784, 256), (64, 128, 10)
-// and the cnn's first fully connected one (64, 3136, 128).
+// A linear layer's three products, y = x W^T + b, dW = dy^T x and dx = dy W, on x [M, K] and
+// W [N, K]: the logreg model's (128, 784, 10), the mlp's three layers and the cnn's fully
+// connected ones.
 struct LinearLayer {
   Tensor x, w, b, dy;
   LinearLayer(int64_t M, int64_t K, int64_t N)
@@ -139,13 +141,28 @@ void BM_linear_weight_grad(benchmark::State& state) {
   for (auto _ : state) cpu::matmul(kernel_view(dyt), kernel_view(x), kernel_view(dw));
   count(state, l.flops());
 }
-BENCHMARK(BM_linear_forward)->ArgNames({"M", "K", "N"})->Args({128, 784, 10})->Args({64, 128, 10});
-BENCHMARK(BM_linear_weight_grad)
-    ->ArgNames({"M", "K", "N"})
-    ->Args({128, 784, 10})
-    ->Args({64, 128, 10})
-    ->Args({64, 784, 256})
-    ->Args({64, 3136, 128});
+
+void BM_linear_input_grad(benchmark::State& state) {
+  const LinearLayer l(state.range(0), state.range(1), state.range(2));
+  const Tensor dx = athanor::empty({1, l.x.shape(0), l.x.shape(1)});
+  const Tensor dy = l.dy.unsqueeze(0), w = l.w.unsqueeze(0);
+  for (auto _ : state) cpu::matmul(kernel_view(dy), kernel_view(w), kernel_view(dx));
+  count(state, l.flops());
+}
+// Every linear layer of the benchmark models.
+void linear_shapes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"M", "K", "N"});
+  for (auto [m, k, n] : {std::array<int64_t, 3>{128, 784, 10},
+                         {64, 784, 256},
+                         {64, 256, 128},
+                         {64, 128, 10},
+                         {64, 3136, 128}}) {
+    b->Args({m, k, n});
+  }
+}
+BENCHMARK(BM_linear_forward)->Apply(linear_shapes);
+BENCHMARK(BM_linear_weight_grad)->Apply(linear_shapes);
+BENCHMARK(BM_linear_input_grad)->Apply(linear_shapes);
 
 // Cross-entropy on [M, 10] logits and its gradient, through autograd (the loss of every model).
 void BM_cross_entropy(benchmark::State& state) {

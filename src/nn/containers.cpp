@@ -1,12 +1,16 @@
 // src/nn/containers.cpp: Sequential, ModuleList, Residual and ResNet's basic block.
 #include <string>
+#include <typeinfo>
 
 #include <athanor/core/error.h>
 #include <athanor/nn/activation.h>
 #include <athanor/nn/containers.h>
 #include <athanor/nn/conv.h>
 #include <athanor/nn/normalization.h>
+#include <athanor/nn/pooling.h>
 #include <athanor/ops/binary.h>
+
+#include "nn/summary_recorder.h"
 
 namespace athanor::nn {
 
@@ -25,9 +29,33 @@ Module& Sequential::operator[](size_t i) const {
   return *modules_[i];
 }
 
+namespace {
+
+// Whether the module is exactly an M (not a subclass, which may compute something else).
+template <typename M>
+bool is_exactly(const Module& m) {
+  return typeid(m) == typeid(M);
+}
+
+}  // namespace
+
 Tensor Sequential::forward(const Tensor& x) {
+  // ReLU then MaxPool2d runs as MaxPool2d then ReLU: max(relu(S)) = relu(max(S)) for any window
+  // S, and both orders send a window's gradient to the same element (its first maximum, scaled
+  // by 1 where that maximum is positive, else 0), NaN included. So the values and gradients are
+  // the same bits, while the ReLU and its backward pass touch a quarter of the elements (2x2
+  // windows). Not while summary() records each layer's output shape.
+  const bool reorder = detail::active_summary_recorder() == nullptr;
   Tensor y = x;
-  for (auto& m : modules_) y = (*m)(y);
+  for (size_t i = 0; i < modules_.size(); ++i) {
+    if (reorder && i + 1 < modules_.size() && is_exactly<ReLU>(*modules_[i]) &&
+        is_exactly<MaxPool2d>(*modules_[i + 1])) {
+      y = (*modules_[i])((*modules_[i + 1])(y));
+      ++i;
+    } else {
+      y = (*modules_[i])(y);
+    }
+  }
   return y;
 }
 

@@ -25,27 +25,27 @@ void Adagrad::check_options(const AdagradOptions& o) const {
 }
 
 void Adagrad::step() {
-  for_each_param_with_grad(
-      [](Tensor& param, const Tensor& grad, const AdagradOptions& o, AdagradParamState& state) {
-        if (!state.sum.defined())
-          state.sum = full(param.shape(), o.initial_accumulator_value, param.dtype());
-        state.step += 1;
-        const double clr = o.lr / (1 + (state.step - 1) * o.lr_decay);
-        detail::dispatch_floating(param.dtype(), [&](auto zero) {
-          using T = decltype(zero);
-          T* p = param.data_ptr<T>();
-          const T* g = grad.data_ptr<T>();
-          T* sum = state.sum.data_ptr<T>();
-          const T wd = static_cast<T>(o.weight_decay), eps = static_cast<T>(o.eps);
-          const T neg_clr = static_cast<T>(-clr);
-          detail::for_each_index(param.numel(), [&](int64_t i) {
-            T d = o.maximize ? -g[i] : g[i];
-            if (o.weight_decay != 0) d = d + wd * p[i];
-            sum[i] = sum[i] + d * d;
-            p[i] = p[i] + neg_clr * d / (std::sqrt(sum[i]) + eps);
-          });
-        });
+  for_each_param_with_grad([](Tensor& param, const Tensor& grad, const AdagradOptions& o,
+                              AdagradParamState& state, detail::UpdateQueue& queue) {
+    if (!state.sum.defined())
+      state.sum = full(param.shape(), o.initial_accumulator_value, param.dtype());
+    state.step += 1;
+    const double clr = o.lr / (1 + (state.step - 1) * o.lr_decay);
+    detail::dispatch_floating(param.dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      T* p = param.data_ptr<T>();
+      const T* g = grad.data_ptr<T>();
+      T* sum = state.sum.data_ptr<T>();
+      const T wd = static_cast<T>(o.weight_decay), eps = static_cast<T>(o.eps);
+      const T neg_clr = static_cast<T>(-clr);
+      queue.add(param.numel(), [=](int64_t i) {
+        T d = o.maximize ? -g[i] : g[i];
+        if (o.weight_decay != 0) d = d + wd * p[i];
+        sum[i] = sum[i] + d * d;
+        p[i] = p[i] + neg_clr * d / (std::sqrt(sum[i]) + eps);
       });
+    });
+  });
 }
 
 }  // namespace athanor::optim

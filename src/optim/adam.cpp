@@ -20,7 +20,8 @@ struct AdamStep {
   bool decoupled;  // AdamW
 };
 
-void adam_update(Tensor& param, const Tensor& grad, AdamParamState& state, const AdamStep& o) {
+void adam_update(Tensor& param, const Tensor& grad, AdamParamState& state, const AdamStep& o,
+                 detail::UpdateQueue& queue) {
   detail::ensure_zeros(state.exp_avg, param);
   detail::ensure_zeros(state.exp_avg_sq, param);
   if (o.amsgrad) detail::ensure_zeros(state.max_exp_avg_sq, param);
@@ -46,7 +47,7 @@ void adam_update(Tensor& param, const Tensor& grad, AdamParamState& state, const
     const T bc2_sqrt = static_cast<T>(bias_correction2_sqrt);
     // The flags are template arguments so that the loop has no branches and vectorizes.
     auto update = [&]<bool kMaximize, bool kL2, bool kDecoupled, bool kAmsgrad>() {
-      detail::for_each_index(param.numel(), [=](int64_t i) {
+      queue.add(param.numel(), [=](int64_t i) {
         T d = kMaximize ? -g[i] : g[i];
         T pi = p[i];
         if constexpr (kDecoupled) pi = pi * decay;
@@ -107,11 +108,11 @@ Adam::Adam(std::vector<ParamGroup<AdamOptions>> groups, AdamOptions defaults)
 void Adam::check_options(const AdamOptions& o) const { check_adam_options(name(), o); }
 
 void Adam::step() {
-  for_each_param_with_grad(
-      [](Tensor& param, const Tensor& grad, const AdamOptions& o, AdamParamState& state) {
-        adam_update(param, grad, state,
-                    {o.lr, o.betas, o.eps, o.weight_decay, o.amsgrad, o.maximize, false});
-      });
+  for_each_param_with_grad([](Tensor& param, const Tensor& grad, const AdamOptions& o,
+                              AdamParamState& state, detail::UpdateQueue& queue) {
+    adam_update(param, grad, state,
+                {o.lr, o.betas, o.eps, o.weight_decay, o.amsgrad, o.maximize, false}, queue);
+  });
 }
 
 AdamW::AdamW(std::vector<Tensor> params, AdamWOptions options)
@@ -125,11 +126,11 @@ AdamW::AdamW(std::vector<ParamGroup<AdamWOptions>> groups, AdamWOptions defaults
 void AdamW::check_options(const AdamWOptions& o) const { check_adam_options(name(), o); }
 
 void AdamW::step() {
-  for_each_param_with_grad(
-      [](Tensor& param, const Tensor& grad, const AdamWOptions& o, AdamParamState& state) {
-        adam_update(param, grad, state,
-                    {o.lr, o.betas, o.eps, o.weight_decay, o.amsgrad, o.maximize, true});
-      });
+  for_each_param_with_grad([](Tensor& param, const Tensor& grad, const AdamWOptions& o,
+                              AdamParamState& state, detail::UpdateQueue& queue) {
+    adam_update(param, grad, state,
+                {o.lr, o.betas, o.eps, o.weight_decay, o.amsgrad, o.maximize, true}, queue);
+  });
 }
 
 }  // namespace athanor::optim

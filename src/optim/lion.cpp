@@ -21,28 +21,28 @@ void Lion::check_options(const LionOptions& o) const {
 }
 
 void Lion::step() {
-  for_each_param_with_grad(
-      [](Tensor& param, const Tensor& grad, const LionOptions& o, LionParamState& state) {
-        detail::ensure_zeros(state.exp_avg, param);
-        detail::dispatch_floating(param.dtype(), [&](auto zero) {
-          using T = decltype(zero);
-          T* p = param.data_ptr<T>();
-          const T* g = grad.data_ptr<T>();
-          T* m = state.exp_avg.data_ptr<T>();
-          const T b1 = static_cast<T>(o.betas.first), b2 = static_cast<T>(o.betas.second);
-          const T one_minus_b1 = static_cast<T>(1 - o.betas.first);
-          const T one_minus_b2 = static_cast<T>(1 - o.betas.second);
-          const T decay = static_cast<T>(1 - o.lr * o.weight_decay), lr = static_cast<T>(o.lr);
-          detail::for_each_index(param.numel(), [&](int64_t i) {
-            const T d = o.maximize ? -g[i] : g[i];
-            const T c = b1 * m[i] + one_minus_b1 * d;
-            // sign(0) = 0: an element whose interpolated momentum vanishes does not move.
-            const T sign = static_cast<T>((c > 0) - (c < 0));
-            p[i] = p[i] * decay - lr * sign;
-            m[i] = b2 * m[i] + one_minus_b2 * d;
-          });
-        });
+  for_each_param_with_grad([](Tensor& param, const Tensor& grad, const LionOptions& o,
+                              LionParamState& state, detail::UpdateQueue& queue) {
+    detail::ensure_zeros(state.exp_avg, param);
+    detail::dispatch_floating(param.dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      T* p = param.data_ptr<T>();
+      const T* g = grad.data_ptr<T>();
+      T* m = state.exp_avg.data_ptr<T>();
+      const T b1 = static_cast<T>(o.betas.first), b2 = static_cast<T>(o.betas.second);
+      const T one_minus_b1 = static_cast<T>(1 - o.betas.first);
+      const T one_minus_b2 = static_cast<T>(1 - o.betas.second);
+      const T decay = static_cast<T>(1 - o.lr * o.weight_decay), lr = static_cast<T>(o.lr);
+      queue.add(param.numel(), [=](int64_t i) {
+        const T d = o.maximize ? -g[i] : g[i];
+        const T c = b1 * m[i] + one_minus_b1 * d;
+        // sign(0) = 0: an element whose interpolated momentum vanishes does not move.
+        const T sign = static_cast<T>((c > 0) - (c < 0));
+        p[i] = p[i] * decay - lr * sign;
+        m[i] = b2 * m[i] + one_minus_b2 * d;
       });
+    });
+  });
 }
 
 }  // namespace athanor::optim

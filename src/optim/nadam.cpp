@@ -26,7 +26,7 @@ void NAdam::check_options(const NAdamOptions& o) const {
 
 void NAdam::step() {
   for_each_param_with_grad([](Tensor& param, const Tensor& grad, const NAdamOptions& o,
-                              NAdamParamState& state) {
+                              NAdamParamState& state, detail::UpdateQueue& queue) {
     detail::ensure_zeros(state.exp_avg, param);
     detail::ensure_zeros(state.exp_avg_sq, param);
     state.step += 1;
@@ -51,7 +51,7 @@ void NAdam::step() {
       const T wd = static_cast<T>(o.weight_decay), eps = static_cast<T>(o.eps);
       const T bc2 = static_cast<T>(bias_correction2);
       const T c_grad = static_cast<T>(grad_coef), c_avg = static_cast<T>(avg_coef);
-      detail::for_each_index(param.numel(), [&](int64_t i) {
+      queue.add(param.numel(), [=](int64_t i) {
         T d = o.maximize ? -g[i] : g[i];
         if (o.weight_decay != 0) d = d + wd * p[i];
         m[i] = m[i] * b1 + one_minus_b1 * d;

@@ -311,6 +311,19 @@ TEST(Optimizer, ParameterReplacedWithAnotherShapeIsReported) {
                             "its parameter now has shape [3] (float64)");
 }
 
+TEST(Optimizer, AFailedStepChangesNoParameter) {
+  const Tensor first = with_grad(Tensor::from({1.0, 2.0}), Tensor::from({1.0, 1.0}));
+  const Tensor second = with_grad(Tensor::from({1.0, 2.0}), Tensor::from({1.0, 1.0}));
+  Adam opt({first, second});
+  opt.step();
+  const Tensor first_before = first.detach().clone();
+  second.set_data(Tensor::from({1.0, 2.0, 3.0}));
+  second.set_grad(Tensor::from({1.0, 1.0, 1.0}));
+  EXPECT_THROW(opt.step(), Error);
+  EXPECT_TENSOR_EQ(first, first_before);  // checked before anything was updated
+  EXPECT_EQ(opt.state(0, 0)->step, 1);
+}
+
 // ---- Buffers, dtypes, layouts, threads ----
 
 // Every algorithm, so a new one cannot skip these checks.
@@ -422,6 +435,43 @@ TEST(Optimizer, ResultsDoNotDependOnTheThreadCount) {
       results.push_back(w);
     }
     EXPECT_TENSOR_EQ(results[0], results[1]);
+  }
+}
+
+// One step updates all parameters together, split over the threads by element count (small
+// parameters share a chunk, a large one spans chunks): each must come out as if stepped alone.
+TEST(Optimizer, ParametersSteppedTogetherMatchEachSteppedAlone) {
+  const std::vector<int64_t> sizes = {5, 40000, 3, 70001, 1};
+  std::vector<Tensor> inits, grads;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    inits.push_back(random_normal({sizes[i]}, 20 + i));
+    grads.push_back(random_normal({sizes[i]}, 40 + i));
+  }
+  for (size_t k = 0; k < every_optimizer({leaf(inits[0])}).size(); ++k) {
+    std::vector<Tensor> alone;
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      const Tensor w = leaf(inits[i]);
+      auto opt = std::move(every_optimizer({w})[k]);
+      for (int step = 0; step < 2; ++step) {
+        w.set_grad(grads[i]);
+        opt->step();
+      }
+      alone.push_back(w);
+    }
+    for (int threads : {1, 2, 3}) {
+      ScopedNumThreads scoped(threads);
+      std::vector<Tensor> ws;
+      for (const Tensor& init : inits) ws.push_back(leaf(init));
+      auto opt = std::move(every_optimizer(ws)[k]);
+      for (int step = 0; step < 2; ++step) {
+        for (size_t i = 0; i < ws.size(); ++i) ws[i].set_grad(grads[i]);
+        opt->step();
+      }
+      for (size_t i = 0; i < ws.size(); ++i) {
+        EXPECT_TENSOR_EQ(ws[i], alone[i])
+            << opt->name() << ", parameter " << i << ", " << threads << " threads";
+      }
+    }
   }
 }
 

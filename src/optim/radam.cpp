@@ -25,7 +25,7 @@ void RAdam::check_options(const RAdamOptions& o) const {
 
 void RAdam::step() {
   for_each_param_with_grad([](Tensor& param, const Tensor& grad, const RAdamOptions& o,
-                              RAdamParamState& state) {
+                              RAdamParamState& state, detail::UpdateQueue& queue) {
     detail::ensure_zeros(state.exp_avg, param);
     detail::ensure_zeros(state.exp_avg_sq, param);
     state.step += 1;
@@ -52,7 +52,7 @@ void RAdam::step() {
       const T bc1 = static_cast<T>(bias_correction1), lr = static_cast<T>(o.lr);
       const T bc2_sqrt = static_cast<T>(std::sqrt(bias_correction2));
       const T r = static_cast<T>(rect);
-      detail::for_each_index(param.numel(), [&](int64_t i) {
+      queue.add(param.numel(), [=](int64_t i) {
         T d = o.maximize ? -g[i] : g[i];
         if (o.weight_decay != 0) d = d + wd * p[i];
         m[i] = m[i] * b1 + one_minus_b1 * d;

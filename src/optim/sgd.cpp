@@ -25,30 +25,30 @@ void SGD::check_options(const SGDOptions& o) const {
 }
 
 void SGD::step() {
-  for_each_param_with_grad(
-      [](Tensor& param, const Tensor& grad, const SGDOptions& o, SGDParamState& state) {
-        const bool use_momentum = o.momentum != 0;
-        const bool first = use_momentum && !state.momentum_buffer.defined();
-        if (first) state.momentum_buffer = empty(param.shape(), param.dtype());
-        detail::dispatch_floating(param.dtype(), [&](auto zero) {
-          using T = decltype(zero);
-          T* p = param.data_ptr<T>();
-          const T* g = grad.data_ptr<T>();
-          T* buf = use_momentum ? state.momentum_buffer.data_ptr<T>() : nullptr;
-          const T lr = static_cast<T>(o.lr), wd = static_cast<T>(o.weight_decay);
-          const T momentum = static_cast<T>(o.momentum);
-          const T keep = static_cast<T>(1 - o.dampening);
-          detail::for_each_index(param.numel(), [&](int64_t i) {
-            T d = o.maximize ? -g[i] : g[i];
-            if (o.weight_decay != 0) d = d + wd * p[i];
-            if (use_momentum) {
-              buf[i] = first ? d : buf[i] * momentum + keep * d;
-              d = o.nesterov ? d + momentum * buf[i] : buf[i];
-            }
-            p[i] = p[i] + -lr * d;
-          });
-        });
+  for_each_param_with_grad([](Tensor& param, const Tensor& grad, const SGDOptions& o,
+                              SGDParamState& state, detail::UpdateQueue& queue) {
+    const bool use_momentum = o.momentum != 0;
+    const bool first = use_momentum && !state.momentum_buffer.defined();
+    if (first) state.momentum_buffer = empty(param.shape(), param.dtype());
+    detail::dispatch_floating(param.dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      T* p = param.data_ptr<T>();
+      const T* g = grad.data_ptr<T>();
+      T* buf = use_momentum ? state.momentum_buffer.data_ptr<T>() : nullptr;
+      const T lr = static_cast<T>(o.lr), wd = static_cast<T>(o.weight_decay);
+      const T momentum = static_cast<T>(o.momentum);
+      const T keep = static_cast<T>(1 - o.dampening);
+      queue.add(param.numel(), [=](int64_t i) {
+        T d = o.maximize ? -g[i] : g[i];
+        if (o.weight_decay != 0) d = d + wd * p[i];
+        if (use_momentum) {
+          buf[i] = first ? d : buf[i] * momentum + keep * d;
+          d = o.nesterov ? d + momentum * buf[i] : buf[i];
+        }
+        p[i] = p[i] + -lr * d;
       });
+    });
+  });
 }
 
 }  // namespace athanor::optim

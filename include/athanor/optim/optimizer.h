@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <athanor/autograd/grad_mode.h>
+#include <athanor/optim/update_queue.h>
 #include <athanor/tensor/tensor.h>
 #include <athanor/tensor/tensor_dict.h>
 
@@ -199,10 +200,11 @@ class OptimizerBase : public Optimizer {
   void init(std::vector<Group> groups);
   /// Throws when an option is out of range, naming it, its value and the valid range.
   virtual void check_options(const Options& options) const = 0;
-  /// Calls update(param, grad, options, state) for each parameter with a gradient, under
-  /// NoGradGuard. param and grad are contiguous (a non-contiguous one is worked on through a
-  /// contiguous copy); state starts value-initialized, so an update creates its buffers when it
-  /// finds them undefined.
+  /// Calls update(param, grad, options, state, queue) for each parameter with a gradient, under
+  /// NoGradGuard, then runs what the updates queued. param and grad are contiguous (a
+  /// non-contiguous one is worked on through a contiguous copy, written back after the queue
+  /// ran); state starts value-initialized, so an update creates its buffers when it finds them
+  /// undefined.
   template <typename Update>
   void for_each_param_with_grad(Update&& update);
 
@@ -213,6 +215,7 @@ class OptimizerBase : public Optimizer {
   Options defaults_;
   std::vector<Group> groups_;
   std::vector<std::vector<std::optional<State>>> state_;  // [group][param]
+  detail::UpdateQueue queue_;                             // kept between steps for its capacity
 };
 
 // ---- Template definitions ----
@@ -265,26 +268,44 @@ template <typename Options, typename State>
 template <typename Update>
 void OptimizerBase<Options, State>::for_each_param_with_grad(Update&& update) {
   NoGradGuard no_grad;
+  // Every state buffer is checked before anything changes, so that a mismatch (a parameter
+  // replaced by one of another shape) leaves no step half done.
   for (size_t g = 0; g < groups_.size(); ++g) {
-    Group& group = groups_[g];
-    auto& states = state_[g];
-    if (states.size() < group.params.size()) states.resize(group.params.size());
-    for (size_t i = 0; i < group.params.size(); ++i) {
-      const Tensor& param = group.params[i];
-      const Tensor grad = param.grad();
-      if (!grad.defined()) continue;
-      State& state = states[i] ? *states[i] : states[i].emplace();
-      state.visit_fields([&](const char* field, auto& value) {
+    const auto& params = groups_[g].params;
+    for (size_t i = 0; i < params.size() && i < state_[g].size(); ++i) {
+      if (!state_[g][i] || !params[i].grad().defined()) continue;
+      state_[g][i]->visit_fields([&](const char* field, auto& value) {
         if constexpr (std::is_same_v<std::decay_t<decltype(value)>, Tensor>) {
-          if (value.defined()) detail::check_buffer(name(), field, value, param);
+          if (value.defined()) detail::check_buffer(name(), field, value, params[i]);
         }
       });
-      Tensor p = param.is_contiguous() ? param : param.contiguous();
-      const Tensor dp = grad.is_contiguous() ? grad : grad.contiguous();
-      update(p, dp, group.options, state);
-      if (!p.is_same(param)) Tensor(param).copy_(p);
     }
   }
+  std::vector<std::pair<Tensor, Tensor>> written_back;  // (non-contiguous param, its copy)
+  std::vector<Tensor> grad_copies;                      // alive until the queue has run
+  try {
+    for (size_t g = 0; g < groups_.size(); ++g) {
+      Group& group = groups_[g];
+      auto& states = state_[g];
+      if (states.size() < group.params.size()) states.resize(group.params.size());
+      for (size_t i = 0; i < group.params.size(); ++i) {
+        const Tensor& param = group.params[i];
+        const Tensor grad = param.grad();
+        if (!grad.defined()) continue;
+        State& state = states[i] ? *states[i] : states[i].emplace();
+        Tensor p = param.is_contiguous() ? param : param.contiguous();
+        const Tensor dp = grad.is_contiguous() ? grad : grad.contiguous();
+        update(p, dp, group.options, state, queue_);
+        if (!p.is_same(param)) written_back.emplace_back(param, p);
+        if (!dp.is_same(grad)) grad_copies.push_back(dp);
+      }
+    }
+  } catch (...) {
+    queue_.clear();  // out of memory creating a buffer: nothing queued may outlive this step
+    throw;
+  }
+  queue_.run();
+  for (auto& [param, copy] : written_back) param.copy_(copy);
 }
 
 template <typename Options, typename State>

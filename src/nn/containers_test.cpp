@@ -1,0 +1,85 @@
+// src/nn/containers_test.cpp: Sequential's execution: ReLU followed by MaxPool2d runs pooled
+// first, with the same values and gradients as the two ops in the order written.
+#include <limits>
+
+#include <gtest/gtest.h>
+
+#include <athanor/autograd/grad_mode.h>
+#include <athanor/core/random.h>
+#include <athanor/nn/activation.h>
+#include <athanor/nn/containers.h>
+#include <athanor/nn/pooling.h>
+#include <athanor/ops/activation.h>
+#include <athanor/ops/binary.h>
+#include <athanor/ops/pool.h>
+#include <athanor/ops/reduce.h>
+
+#include "testing/matchers.h"
+
+namespace athanor::nn {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Normal values with planted windows: all negative, tied positive maxima, a NaN, zeros of both
+// signs, and a maximum of exactly zero.
+Tensor planted_input(DType dtype) {
+  manual_seed(3);
+  Tensor x = randn({2, 3, 7, 8}, kFloat64);
+  auto set = [&](int64_t h, int64_t w, double v) {
+    x.select(0, 1).select(0, 2).select(0, h).select(0, w).fill_(v);
+  };
+  for (int64_t h = 0; h < 2; ++h) {
+    for (int64_t w = 0; w < 2; ++w) set(h, w, -1.0 - static_cast<double>(h + w));  // all < 0
+  }
+  set(0, 2, 0.5), set(0, 3, 0.5), set(1, 2, 0.5), set(1, 3, -0.5);      // ties
+  set(2, 0, std::numeric_limits<double>::quiet_NaN()), set(2, 1, 4.0);  // NaN
+  set(4, 4, 0.0), set(4, 5, -0.0), set(5, 4, -2.0), set(5, 5, -3.0);    // max 0
+  return x.to(dtype);
+}
+
+struct PoolCase {
+  int64_t kernel, stride, padding, dilation;
+  bool ceil_mode;
+};
+
+class ReluMaxPool : public ::testing::TestWithParam<std::tuple<PoolCase, DType>> {};
+
+TEST_P(ReluMaxPool, SequentialMatchesTheOpsInTheirWrittenOrderBitForBit) {
+  const auto [c, dtype] = GetParam();
+  Sequential model{ReLU(), MaxPool2d(c.kernel, {.stride = c.stride,
+                                                .padding = c.padding,
+                                                .dilation = c.dilation,
+                                                .ceil_mode = c.ceil_mode})};
+  const Tensor x0 = planted_input(dtype);
+  Tensor a = x0.clone(), b = x0.clone();
+  a.set_requires_grad();
+  b.set_requires_grad();
+  const Tensor ya = model(a);
+  const Tensor yb = max_pool2d(relu(b), {c.kernel, c.kernel}, {c.stride, c.stride},
+                               {c.padding, c.padding}, {c.dilation, c.dilation}, c.ceil_mode);
+  EXPECT_TENSOR_EQ(ya, yb);
+  manual_seed(4);
+  const Tensor upstream = randn(ya.shape(), dtype);
+  sum(ya * upstream).backward();
+  sum(yb * upstream).backward();
+  EXPECT_TENSOR_EQ(a.grad(), b.grad());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Windows, ReluMaxPool,
+    ::testing::Combine(::testing::Values(PoolCase{2, 2, 0, 1, false}, PoolCase{3, 2, 1, 1, false},
+                                         PoolCase{2, 2, 0, 1, true}, PoolCase{2, 1, 0, 2, false},
+                                         PoolCase{3, 1, 1, 1, true}),
+                       ::testing::Values(kFloat32, kFloat64)));
+
+TEST(Sequential, SummaryShowsTheReluOutputBeforePooling) {
+  Sequential model{ReLU(), MaxPool2d(2)};
+  const std::string s = model.summary(Shape{1, 2, 6, 6});
+  EXPECT_THAT(s, HasSubstr("0 (ReLU)"));
+  EXPECT_THAT(s, HasSubstr("[1, 2, 6, 6]"));
+  EXPECT_THAT(s, HasSubstr("[1, 2, 3, 3]"));
+}
+
+}  // namespace
+}  // namespace athanor::nn
