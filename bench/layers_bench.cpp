@@ -177,6 +177,15 @@ void BM_cross_entropy(benchmark::State& state) {
 }
 BENCHMARK(BM_cross_entropy)->ArgNames({"M"})->Arg(128)->Arg(64);
 
+// Column sums of [R, I] (a bias gradient over the rows of a batch: the LSTM's b_ih over T N =
+// 1792 rows of 4 H = 512 gates).
+void BM_sum_rows(benchmark::State& state) {
+  const Tensor x = random({state.range(0), state.range(1)}, 16);
+  for (auto _ : state) benchmark::DoNotOptimize(athanor::sum(x, {0}));
+  state.SetBytesProcessed(state.iterations() * x.numel() * 4);
+}
+BENCHMARK(BM_sum_rows)->ArgNames({"R", "I"})->Args({1792, 512})->Args({64, 128});
+
 // The LSTM's weight gradients over a batch's T N = 1792 rows: dW_hh = dgates^T h_prev (K = 1792,
 // [512, 128]) and dW_ih = dgates^T x ([512, 28]), both operands stored by rows of k.
 void BM_rnn_weight_grad(benchmark::State& state) {

@@ -67,6 +67,20 @@ TEST(Sum, NonBlockDimensionSet) {
   EXPECT_TENSOR_EQ(sum(x, {0, 1}), Tensor::from({60.0, 66.0, 72.0, 78.0}));
 }
 
+TEST(Sum, ColumnSumsOfWideRowsInEveryDtype) {
+  // Sums down the rows of [7, 600]: blocks of inner columns, strips of 16 and a tail of 8.
+  // x[i][j] = 1000 i + j sums to 21000 + 7 j, exact in float32.
+  const Tensor x = table(7, 600, [](auto i, auto j) { return 1000.0 * i + j; });
+  const Tensor expected =
+      table(1, 600, [](auto, auto j) { return 21000.0 + 7 * j; }).reshape({600});
+  for (DType dtype : {kFloat64, kFloat32, kInt64}) {
+    EXPECT_TENSOR_EQ(sum(x.to(dtype), {0}), expected.to(dtype));
+  }
+  // With an outer dimension: [2, 7, 300], x[o][i][j] = 1000 i + 300 o + j.
+  EXPECT_TENSOR_EQ(sum(x.reshape({7, 2, 300}).transpose(0, 1).contiguous(), {1}),
+                   expected.reshape({2, 300}));
+}
+
 TEST(Sum, KeepdimKeepsSizeOneDimensions) {
   const Tensor x = iota3();
   EXPECT_EQ(sum(x, {1}, true).shape(), (Shape{2, 1, 4}));

@@ -8,15 +8,18 @@
 namespace athanor::optim::detail {
 
 void UpdateQueue::run() {
-  // The queued parameters laid end to end: each chunk of [0, total) updates the parts of the
-  // parameters it overlaps.
-  parallel_for(0, total_, kUpdateGrain, [this](int64_t begin, int64_t end) {
-    int64_t offset = 0;
-    for (const Item& item : items_) {
-      const int64_t lo = std::max(begin, offset), hi = std::min(end, offset + item.n);
-      if (lo < hi) item.fn(lo - offset, hi - offset);
-      offset += item.n;
-      if (offset >= end) break;
+  // Chunk c of `chunks` updates the same fraction of every parameter: balanced, and a thread
+  // updates the same part of a parameter at every step (the rows a matrix product split the
+  // same way reads on that thread), instead of a large parameter's tail moving between threads
+  // as the parameters before it change.
+  const int64_t chunks =
+      std::clamp<int64_t>((total_ + kUpdateGrain - 1) / kUpdateGrain, 1, get_num_threads());
+  parallel_for(0, chunks, 1, [this, chunks](int64_t lo, int64_t hi) {
+    for (int64_t c = lo; c < hi; ++c) {
+      for (const Item& item : items_) {
+        const int64_t begin = item.n * c / chunks, end = item.n * (c + 1) / chunks;
+        if (begin < end) item.fn(begin, end);
+      }
     }
   });
   clear();

@@ -153,17 +153,19 @@ void accumulate(__m256 (&acc)[KH][KW], __m256 g, const float* xr, int64_t row, L
   }
 }
 
-// The KH * KW weight gradients of (output channel o, input channel c), summed over the batch.
+// The KH * KW weight gradients of (output channel o, input channel c), summed over the batch,
+// and with kBias the bias gradient of o (the sum of its dy planes) from the same loads of dy.
 // The last vector of a row loads dy and x through the same mask, so lanes past the row add
 // 0 * 0 (never 0 * a NaN of the next column).
-template <int KH, int KW>
+template <int KH, int KW, bool kBias>
 void weight_gradient(const Dims& d, const Padded& x, const float* dy, int64_t o, int64_t c,
-                     float* dw) {
+                     float* dw, float* dbias) {
   const int64_t full = d.Wo / 8 * 8;
   const MaskedLoad tail{first_lanes(d.Wo - full)};
   __m256 acc[KH][KW];
   for (int kh = 0; kh < KH; ++kh)
     for (int kw = 0; kw < KW; ++kw) acc[kh][kw] = _mm256_setzero_ps();
+  __m256 bias = _mm256_setzero_ps();
   for (int64_t n = 0; n < d.N; ++n) {
     const float* dp = dy + (n * d.O + o) * d.Ho * d.Wo;
     const float* xc = x.plane(n * d.C + c);
@@ -171,26 +173,20 @@ void weight_gradient(const Dims& d, const Padded& x, const float* dy, int64_t o,
       const float* gr = dp + h * d.Wo;
       const float* xr = xc + h * x.row;
       for (int64_t j = 0; j < full; j += 8) {
-        accumulate(acc, _mm256_loadu_ps(gr + j), xr + j, x.row, FullLoad{});
+        const __m256 g = _mm256_loadu_ps(gr + j);
+        accumulate(acc, g, xr + j, x.row, FullLoad{});
+        if constexpr (kBias) bias = _mm256_add_ps(bias, g);
       }
-      if (full < d.Wo) accumulate(acc, tail(gr + full), xr + full, x.row, tail);
+      if (full < d.Wo) {
+        const __m256 g = tail(gr + full);
+        accumulate(acc, g, xr + full, x.row, tail);
+        if constexpr (kBias) bias = _mm256_add_ps(bias, g);
+      }
     }
   }
   for (int kh = 0; kh < KH; ++kh)
     for (int kw = 0; kw < KW; ++kw) dw[kh * KW + kw] = lane_sum(acc[kh][kw]);
-}
-
-// The bias gradient of output channel o: the sum of its dy planes.
-float bias_gradient(const Dims& d, const float* dy, int64_t o) {
-  const int64_t size = d.Ho * d.Wo, full = size / 8 * 8;
-  const MaskedLoad tail{first_lanes(size - full)};
-  __m256 sum = _mm256_setzero_ps();
-  for (int64_t n = 0; n < d.N; ++n) {
-    const float* dp = dy + (n * d.O + o) * size;
-    for (int64_t j = 0; j < full; j += 8) sum = _mm256_add_ps(sum, _mm256_loadu_ps(dp + j));
-    if (full < size) sum = _mm256_add_ps(sum, tail(dp + full));
-  }
-  return lane_sum(sum);
+  if constexpr (kBias) *dbias = lane_sum(bias);
 }
 
 // Calls fn.template operator()<KH, KW>() for the kernel size.
@@ -246,8 +242,11 @@ void conv2d_backward_weights_few_channels(const View& x, const View& dy, const V
     parallel_for(0, d.O * d.C, 1, [&](int64_t lo, int64_t hi) {
       for (int64_t i = lo; i < hi; ++i) {
         const int64_t o = i / d.C, c = i % d.C;
-        weight_gradient<KH, KW>(d, padded, dyp, o, c, dwp + i * KH * KW);
-        if (dbp && c == 0) dbp[o] = bias_gradient(d, dyp, o);
+        if (dbp && c == 0) {
+          weight_gradient<KH, KW, true>(d, padded, dyp, o, c, dwp + i * KH * KW, dbp + o);
+        } else {
+          weight_gradient<KH, KW, false>(d, padded, dyp, o, c, dwp + i * KH * KW, nullptr);
+        }
       }
     });
   });

@@ -54,6 +54,28 @@ Acc<T> sum_run(const T* x, int64_t n) {
   return total;
 }
 
+// dst[i] = sum over r < R of x[r * I + i], for i < n: each in one sequential sum over r. Strips
+// of kRegisterBlock columns keep their sums in registers for the whole of r (an array indexed by
+// a run-time bound stays in memory: a load and a store per element and row).
+template <typename T>
+void sum_columns(const T* x, int64_t R, int64_t I, int64_t n, T* dst) {
+  constexpr int64_t kRegisterBlock = 16;
+  int64_t i0 = 0;
+  for (; i0 + kRegisterBlock <= n; i0 += kRegisterBlock) {
+    Acc<T> acc[kRegisterBlock] = {};
+    for (int64_t r = 0; r < R; ++r) {
+      const T* src = x + r * I + i0;
+      for (int64_t i = 0; i < kRegisterBlock; ++i) acc[i] += static_cast<Acc<T>>(src[i]);
+    }
+    for (int64_t i = 0; i < kRegisterBlock; ++i) dst[i0 + i] = static_cast<T>(acc[i]);
+  }
+  for (int64_t i = i0; i < n; ++i) {
+    Acc<T> acc = 0;
+    for (int64_t r = 0; r < R; ++r) acc += static_cast<Acc<T>>(x[r * I + i]);
+    dst[i] = static_cast<T>(acc);
+  }
+}
+
 template <typename T>
 void reduce_typed(ReduceOp op, const T* x, int64_t O, int64_t R, int64_t I, T* out,
                   int64_t* indices) {
@@ -120,12 +142,7 @@ void reduce_typed(ReduceOp op, const T* x, int64_t O, int64_t R, int64_t I, T* o
                    const T* base = x + o * R * I + i0;
                    T* dst = out + o * I + i0;
                    if (is_sum) {
-                     Acc<T> acc[kInnerBlock] = {};
-                     for (int64_t r = 0; r < R; ++r) {
-                       const T* src = base + r * I;
-                       for (int64_t i = 0; i < n; ++i) acc[i] += static_cast<Acc<T>>(src[i]);
-                     }
-                     for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<T>(acc[i]);
+                     sum_columns(base, R, I, n, dst);
                    } else {
                      for (int64_t i = 0; i < n; ++i) {
                        auto e = op == ReduceOp::kMax ? extreme<T, true>(base + i, R, I)
