@@ -143,6 +143,16 @@ struct KernelTable {
   /// dw (and dbias [C_out] when not null) = the gradients of conv2d with respect to w and bias.
   void (*conv2d_backward_weights)(const View& x, const View& dy, const View& dw, const View* dbias,
                                   const Conv2dParams& p);
+  /// y = max_pool2d(conv2d(x, w) + bias) with max_pool2d's indices, without the convolution's
+  /// output in memory, where the backend has such a kernel; returns false, having written
+  /// nothing, where it has not.
+  bool (*conv2d_max_pool2d)(const View& x, const View& w, const View* bias, const View& y,
+                            const View& indices, const Conv2dParams& cp, const Pool2dParams& pp);
+  /// conv2d_backward_weights for the convolution's gradient max_pool2d_backward(dy, indices),
+  /// from the pooled dy; false where conv2d_max_pool2d has no kernel.
+  bool (*conv2d_max_pool2d_backward_weights)(const View& x, const View& dy, const View& indices,
+                                             const View& dw, const View* dbias,
+                                             const Conv2dParams& p);
   /// y = the maximum of each window; indices (int64, y's shape) = its position h * W + w in x's
   /// plane: the first maximum, or the last NaN, as PyTorch.
   void (*max_pool2d)(const View& x, const View& y, const View& indices, const Pool2dParams& p);

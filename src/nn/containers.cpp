@@ -9,6 +9,7 @@
 #include <athanor/nn/normalization.h>
 #include <athanor/nn/pooling.h>
 #include <athanor/ops/binary.h>
+#include <athanor/ops/conv.h>
 
 #include "nn/summary_recorder.h"
 
@@ -40,16 +41,37 @@ bool is_exactly(const Module& m) {
 }  // namespace
 
 Tensor Sequential::forward(const Tensor& x) {
-  // ReLU then MaxPool2d runs as MaxPool2d then ReLU: max(relu(S)) = relu(max(S)) for any window
-  // S, and both orders send a window's gradient to the same element (its first maximum, scaled
-  // by 1 where that maximum is positive, else 0), NaN included. So the values and gradients are
-  // the same bits, while the ReLU and its backward pass touch a quarter of the elements (2x2
-  // windows). Not while summary() records each layer's output shape.
-  const bool reorder = detail::active_summary_recorder() == nullptr;
+  // Two rewrites, each giving the same bits as the modules one after another, and neither
+  // while summary() records each layer's output shape:
+  // - ReLU then MaxPool2d runs as MaxPool2d then ReLU: max(relu(S)) = relu(max(S)) for any
+  //   window S, and both orders send a window's gradient to the same element (its first
+  //   maximum, scaled by 1 where that maximum is positive, else 0), NaN included. The ReLU and
+  //   its backward pass then touch a quarter of the elements (2x2 windows).
+  // - Conv2d then MaxPool2d (a ReLU between them moved after the pool) runs as one op,
+  //   conv2d_max_pool2d, which on the CPU never stores a first layer's convolution output.
+  const bool rewrite = detail::active_summary_recorder() == nullptr;
+  const size_t n = modules_.size();
+  auto is_at = [&]<typename M>(size_t i) { return i < n && is_exactly<M>(*modules_[i]); };
   Tensor y = x;
-  for (size_t i = 0; i < modules_.size(); ++i) {
-    if (reorder && i + 1 < modules_.size() && is_exactly<ReLU>(*modules_[i]) &&
-        is_exactly<MaxPool2d>(*modules_[i + 1])) {
+  for (size_t i = 0; i < n; ++i) {
+    if (rewrite && is_at.template operator()<Conv2d>(i)) {
+      const bool relu = is_at.template operator()<ReLU>(i + 1);
+      const size_t pool_at = relu ? i + 2 : i + 1;
+      if (is_at.template operator()<MaxPool2d>(pool_at)) {
+        const auto& conv = static_cast<const Conv2d&>(*modules_[i]);
+        const auto& pool = static_cast<const MaxPool2d&>(*modules_[pool_at]);
+        const Conv2dOptions& c = conv.options();
+        const MaxPool2dOptions& m = pool.options();
+        y = conv2d_max_pool2d(y, conv.weight, conv.bias, c.stride.array(), c.padding.array(),
+                              c.dilation.array(), c.groups, pool.kernel_size().array(),
+                              m.stride.array(), m.padding.array(), m.dilation.array(), m.ceil_mode);
+        if (relu) y = (*modules_[i + 1])(y);
+        i = pool_at;
+        continue;
+      }
+    }
+    if (rewrite && is_at.template operator()<ReLU>(i) &&
+        is_at.template operator()<MaxPool2d>(i + 1)) {
       y = (*modules_[i])((*modules_[i + 1])(y));
       ++i;
     } else {

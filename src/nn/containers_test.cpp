@@ -1,5 +1,6 @@
-// src/nn/containers_test.cpp: Sequential's execution: ReLU followed by MaxPool2d runs pooled
-// first, with the same values and gradients as the two ops in the order written.
+// src/nn/containers_test.cpp: Sequential's rewrites: ReLU followed by MaxPool2d runs pooled
+// first, and Conv2d followed by MaxPool2d as one op, each with the same values and gradients as
+// the ops in the order written.
 #include <limits>
 
 #include <gtest/gtest.h>
@@ -8,9 +9,11 @@
 #include <athanor/core/random.h>
 #include <athanor/nn/activation.h>
 #include <athanor/nn/containers.h>
+#include <athanor/nn/conv.h>
 #include <athanor/nn/pooling.h>
 #include <athanor/ops/activation.h>
 #include <athanor/ops/binary.h>
+#include <athanor/ops/conv.h>
 #include <athanor/ops/pool.h>
 #include <athanor/ops/reduce.h>
 
@@ -73,11 +76,38 @@ INSTANTIATE_TEST_SUITE_P(
                                          PoolCase{3, 1, 1, 1, true}),
                        ::testing::Values(kFloat32, kFloat64)));
 
-TEST(Sequential, SummaryShowsTheReluOutputBeforePooling) {
-  Sequential model{ReLU(), MaxPool2d(2)};
-  const std::string s = model.summary(Shape{1, 2, 6, 6});
-  EXPECT_THAT(s, HasSubstr("0 (ReLU)"));
-  EXPECT_THAT(s, HasSubstr("[1, 2, 6, 6]"));
+// Conv2d (ReLU) MaxPool2d runs as one op, fused for a first layer: the same bits as the ops in
+// the order written, output and parameter gradients.
+TEST(Sequential, ConvolutionThenPoolingMatchesTheOpsInTheirWrittenOrder) {
+  for (bool with_relu : {true, false}) {
+    manual_seed(5);
+    Sequential model = with_relu ? Sequential{Conv2d(1, 4, 3, {.padding = 1}), ReLU(), MaxPool2d(2)}
+                                 : Sequential{Conv2d(1, 4, 3, {.padding = 1}), MaxPool2d(2)};
+    auto& conv = model.at<Conv2d>(0);
+    manual_seed(6);
+    const Tensor x = randn({3, 1, 10, 10});
+    const Tensor y = model(x);
+    const Tensor upstream = randn(y.shape());
+    sum(y * upstream).backward();
+    const Tensor dw = conv.weight.grad().clone(), db = conv.bias.grad().clone();
+    conv.weight.set_grad(Tensor());
+    conv.bias.set_grad(Tensor());
+    Tensor z = conv2d(x, conv.weight, conv.bias, {1, 1}, {1, 1});
+    if (with_relu) z = relu(z);
+    z = max_pool2d(z, {2, 2});
+    EXPECT_TENSOR_EQ(y, z);
+    sum(z * upstream).backward();
+    EXPECT_TENSOR_EQ(dw, conv.weight.grad());
+    EXPECT_TENSOR_EQ(db, conv.bias.grad());
+  }
+}
+
+TEST(Sequential, SummaryShowsEachLayerOfTheRewrittenRuns) {
+  Sequential model{Conv2d(1, 2, 3, {.padding = 1}), ReLU(), MaxPool2d(2)};
+  const std::string s = model.summary(Shape{1, 1, 6, 6});
+  EXPECT_THAT(s, HasSubstr("0 (Conv2d)"));
+  EXPECT_THAT(s, HasSubstr("1 (ReLU)"));
+  EXPECT_THAT(s, HasSubstr("[1, 2, 6, 6]"));  // the ReLU's output, before pooling
   EXPECT_THAT(s, HasSubstr("[1, 2, 3, 3]"));
 }
 

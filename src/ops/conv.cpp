@@ -11,6 +11,7 @@
 #include <athanor/ops/shape.h>
 
 #include "ops/op_utils.h"
+#include "ops/pool_window.h"
 
 namespace athanor {
 namespace {
@@ -144,6 +145,70 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias,
   const Conv2dParams p{stride, padding, dilation, groups};
   const Shape out = check_conv("conv2d", 2, x, weight, bias, p);
   return conv2d_checked("conv2d", x, weight, bias, p, out);
+}
+
+Tensor conv2d_max_pool2d(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                         std::array<int64_t, 2> stride, std::array<int64_t, 2> padding,
+                         std::array<int64_t, 2> dilation, int64_t groups,
+                         std::array<int64_t, 2> pool_kernel_size,
+                         std::array<int64_t, 2> pool_stride, std::array<int64_t, 2> pool_padding,
+                         std::array<int64_t, 2> pool_dilation, bool ceil_mode) {
+  const Conv2dParams p{stride, padding, dilation, groups};
+  const Shape conv_shape = check_conv("conv2d", 2, x, weight, bias, p);
+  const auto [pool, out_shape] = ops::max_pool2d_window(conv_shape, pool_kernel_size, pool_stride,
+                                                        pool_padding, pool_dilation, ceil_mode);
+  const backend::KernelTable& k = kernels_for(x, "conv2d_max_pool2d");
+  const Tensor xc = contiguous(x.detach()), wc = contiguous(weight.detach());
+  const Tensor bc = bias.defined() ? contiguous(bias.detach()) : Tensor();
+  const backend::View bv = bc.defined() ? kernel_view(bc) : backend::View{};
+  const backend::View* bp = bc.defined() ? &bv : nullptr;
+  Tensor y = empty(out_shape, x.dtype(), x.device());
+  const Tensor indices = empty(out_shape, kInt64, x.device());
+  const bool fused = k.conv2d_max_pool2d != nullptr &&
+                     k.conv2d_max_pool2d(kernel_view(xc), kernel_view(wc), bp, kernel_view(y),
+                                         kernel_view(indices), p, pool);
+  if (!fused) {  // the two kernels, the convolution's output in between
+    const Tensor conv = empty(conv_shape, x.dtype(), x.device());
+    k.conv2d(kernel_view(xc), kernel_view(wc), bp, kernel_view(conv), p);
+    k.max_pool2d(kernel_view(conv), kernel_view(y), kernel_view(indices), pool);
+  }
+  const bool need_dx = x.requires_grad(), need_dw = weight.requires_grad();
+  const bool need_db = bias.defined() && bias.requires_grad();
+  const Tensor saved_w = need_dx ? wc : Tensor(), saved_x = need_dw ? xc : Tensor();
+  return with_backward(
+      "conv2d_max_pool2d", y, {x, weight, bias},
+      [p, fused, saved_w, saved_x, indices, need_dx, need_dw, need_db, conv_shape,
+       x_shape = x.shape(), w_shape = weight.shape()](const Tensor& dy) {
+        const Tensor g = contiguous(dy);
+        const backend::KernelTable& kg = kernels_for(g, "conv2d_max_pool2d");
+        Tensor dx, dw, db, dconv;
+        if (need_dx || !fused || (need_db && !need_dw)) {
+          // The convolution's gradient in full, as max_pool2d's backward gives it.
+          dconv = empty(conv_shape, g.dtype(), g.device());
+          kg.max_pool2d_backward(kernel_view(g), kernel_view(indices), kernel_view(dconv));
+        }
+        if (need_dx) {
+          dx = empty(x_shape, g.dtype(), g.device());
+          kg.conv2d_backward_data(kernel_view(dconv), kernel_view(saved_w), kernel_view(dx), p);
+        }
+        if (need_dw) {
+          dw = empty(w_shape, g.dtype(), g.device());
+          if (need_db) db = empty(Shape{w_shape[0]}, g.dtype(), g.device());
+          const backend::View dbv = need_db ? kernel_view(db) : backend::View{};
+          if (fused) {  // from the pooled gradient, one convolution plane at a time
+            const bool done = kg.conv2d_max_pool2d_backward_weights(
+                kernel_view(saved_x), kernel_view(g), kernel_view(indices), kernel_view(dw),
+                need_db ? &dbv : nullptr, p);
+            ATHANOR_ASSERT(done);  // its forward kernel applied, and this one shares its rule
+          } else {
+            kg.conv2d_backward_weights(kernel_view(saved_x), kernel_view(dconv), kernel_view(dw),
+                                       need_db ? &dbv : nullptr, p);
+          }
+        } else if (need_db) {
+          db = sum(dconv, {0, 2, 3});
+        }
+        return Grads{dx, dw, db};
+      });
 }
 
 }  // namespace athanor

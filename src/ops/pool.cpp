@@ -11,6 +11,7 @@
 #include <athanor/ops/shape.h>
 
 #include "ops/op_utils.h"
+#include "ops/pool_window.h"
 
 namespace athanor {
 namespace {
@@ -38,6 +39,7 @@ struct Pooling {
   bool batched;       // the input had a batch dimension
   Shape input_shape;  // as the caller gave it, for messages
   Shape out_shape;    // [N, C, H_out, W_out]
+  Shape shape4() const { return batched ? input_shape : x.shape(); }
 };
 
 // The batch view of x after checking its rank and dtype.
@@ -71,7 +73,7 @@ Pool2dParams check_window(const char* op, Pooling& pool, Pair kernel, Pair strid
                 "{}: padding {} must be at most half of kernel_size {}; expected padding <= "
                 "kernel_size / 2",
                 op, str(padding), str(kernel));
-  const Shape& in = pool.x.shape();
+  const Shape in = pool.shape4();
   const Pair out{output_size(in[2], kernel[0], stride[0], padding[0], dilation[0], ceil_mode),
                  output_size(in[3], kernel[1], stride[1], padding[1], dilation[1], ceil_mode)};
   ATHANOR_CHECK(out[0] >= 1 && out[1] >= 1,
@@ -83,6 +85,19 @@ Pool2dParams check_window(const char* op, Pooling& pool, Pair kernel, Pair strid
   pool.out_shape[3] = out[1];
   return {kernel, stride, padding, dilation, true};
 }
+
+}  // namespace
+
+std::pair<Pool2dParams, Shape> ops::max_pool2d_window(const Shape& input, Pair kernel_size,
+                                                      Pair stride, Pair padding, Pair dilation,
+                                                      bool ceil_mode) {
+  Pooling pool{Tensor(), true, input, Shape{input[0], input[1], 0, 0}};
+  const Pool2dParams p =
+      check_window("max_pool2d", pool, kernel_size, stride, padding, dilation, ceil_mode, true);
+  return {p, pool.out_shape};
+}
+
+namespace {
 
 // y (4-D) back to the caller's rank.
 Tensor unbatch(const Tensor& y, bool batched) { return batched ? y : squeeze(y, 0); }

@@ -11,7 +11,9 @@ namespace athanor::nn {
 
 /// Runs its modules one after another; they are named "0", "1", ... as in PyTorch, so
 /// state-dict keys read "0.weight". Built from modules (copied into shared ownership) or
-/// shared_ptrs: Sequential model{Flatten(), Linear(784, 10)}.
+/// shared_ptrs: Sequential model{Flatten(), Linear(784, 10)}. Two rewrites keep the values and
+/// gradients bit for bit (not under summary()): a ReLU directly followed by a MaxPool2d runs after
+/// it, on the pooled tensor; a Conv2d followed by a MaxPool2d runs as conv2d_max_pool2d.
 class Sequential : public Module {
  public:
   Sequential() = default;

@@ -54,6 +54,7 @@ class Conv2d : public Module {
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Conv2d"; }
   std::string extra_repr() const override;
+  const Conv2dOptions& options() const { return options_; }
 
   Tensor weight;
   Tensor bias;  // undefined without bias

@@ -21,6 +21,8 @@ class MaxPool2d : public Module {
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "MaxPool2d"; }
   std::string extra_repr() const override;
+  Size2 kernel_size() const { return kernel_size_; }
+  const MaxPool2dOptions& options() const { return options_; }
 
  private:
   Size2 kernel_size_;

@@ -25,4 +25,16 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor
               std::array<int64_t, 2> stride = {1, 1}, std::array<int64_t, 2> padding = {0, 0},
               std::array<int64_t, 2> dilation = {1, 1}, int64_t groups = 1);
 
+/// max_pool2d(conv2d(x, weight, bias, stride, padding, dilation, groups), pool_kernel_size,
+/// pool_stride, pool_padding, pool_dilation, ceil_mode): the same values and gradients, bit for
+/// bit, computed together where the backend has a kernel for it (on the CPU a float32 first
+/// layer, 1 to 4 input channels and stride 1), which never stores the convolution's output.
+Tensor conv2d_max_pool2d(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                         std::array<int64_t, 2> stride, std::array<int64_t, 2> padding,
+                         std::array<int64_t, 2> dilation, int64_t groups,
+                         std::array<int64_t, 2> pool_kernel_size,
+                         std::array<int64_t, 2> pool_stride = {0, 0},
+                         std::array<int64_t, 2> pool_padding = {0, 0},
+                         std::array<int64_t, 2> pool_dilation = {1, 1}, bool ceil_mode = false);
+
 }  // namespace athanor

@@ -7,6 +7,10 @@
 // output row is a few 8-wide vectors, each the sum of C * KH * KW shifted input rows times a
 // broadcast weight; the weight gradient is the same loop with the products summed into KH * KW
 // accumulators instead.
+//
+// Followed by max pooling (conv2d_max_pool2d), a plane is convolved into an L1-sized buffer and
+// pooled from there, and its gradient rebuilt there from the pooled one: the 6.4 MB convolution
+// output of the benchmark's first layer is never written, read back, or zeroed for the scatter.
 #include "backend/cpu/conv_few_channels.h"
 
 #include <algorithm>
@@ -157,8 +161,8 @@ void accumulate(__m256 (&acc)[KH][KW], __m256 g, const float* xr, int64_t row, L
 // and with kBias the bias gradient of o (the sum of its dy planes) from the same loads of dy.
 // The last vector of a row loads dy and x through the same mask, so lanes past the row add
 // 0 * 0 (never 0 * a NaN of the next column).
-template <int KH, int KW, bool kBias>
-void weight_gradient(const Dims& d, const Padded& x, const float* dy, int64_t o, int64_t c,
+template <int KH, int KW, bool kBias, typename DyPlane>
+void weight_gradient(const Dims& d, const Padded& x, const DyPlane& dy_plane, int64_t o, int64_t c,
                      float* dw, float* dbias) {
   const int64_t full = d.Wo / 8 * 8;
   const MaskedLoad tail{first_lanes(d.Wo - full)};
@@ -167,7 +171,7 @@ void weight_gradient(const Dims& d, const Padded& x, const float* dy, int64_t o,
     for (int kw = 0; kw < KW; ++kw) acc[kh][kw] = _mm256_setzero_ps();
   __m256 bias = _mm256_setzero_ps();
   for (int64_t n = 0; n < d.N; ++n) {
-    const float* dp = dy + (n * d.O + o) * d.Ho * d.Wo;
+    const float* dp = dy_plane(n, o);
     const float* xc = x.plane(n * d.C + c);
     for (int64_t h = 0; h < d.Ho; ++h) {
       const float* gr = dp + h * d.Wo;
@@ -231,28 +235,103 @@ void conv2d_few_channels(const View& x, const View& w, const View* bias, const V
   });
 }
 
-void conv2d_backward_weights_few_channels(const View& x, const View& dy, const View& dw,
-                                          const View* dbias, const Conv2dParams& p) {
-  const Dims d = dims(x, dw, p);
-  const Padded padded = pad(x, p);
-  const auto* dyp = static_cast<const float*>(dy.data);
-  auto* dwp = static_cast<float*>(dw.data);
-  auto* dbp = dbias ? static_cast<float*>(dbias->data) : nullptr;
+namespace {
+
+// The weight (and bias) gradients, with dy_plane(n, o) the dy plane of sample n and output
+// channel o (valid until the next call on the same thread).
+template <typename DyPlane>
+void weight_gradients(const Dims& d, const Padded& x, const DyPlane& dy_plane, float* dwp,
+                      float* dbp) {
   visit_kernel(d, [&]<int KH, int KW>() {
     parallel_for(0, d.O * d.C, 1, [&](int64_t lo, int64_t hi) {
       for (int64_t i = lo; i < hi; ++i) {
         const int64_t o = i / d.C, c = i % d.C;
         if (dbp && c == 0) {
-          weight_gradient<KH, KW, true>(d, padded, dyp, o, c, dwp + i * KH * KW, dbp + o);
+          weight_gradient<KH, KW, true>(d, x, dy_plane, o, c, dwp + i * KH * KW, dbp + o);
         } else {
-          weight_gradient<KH, KW, false>(d, padded, dyp, o, c, dwp + i * KH * KW, nullptr);
+          weight_gradient<KH, KW, false>(d, x, dy_plane, o, c, dwp + i * KH * KW, nullptr);
         }
       }
     });
   });
 }
 
+}  // namespace
+
+void conv2d_backward_weights_few_channels(const View& x, const View& dy, const View& dw,
+                                          const View* dbias, const Conv2dParams& p) {
+  const Dims d = dims(x, dw, p);
+  const Padded padded = pad(x, p);
+  const auto* dyp = static_cast<const float*>(dy.data);
+  weight_gradients(
+      d, padded, [&](int64_t n, int64_t o) { return dyp + (n * d.O + o) * d.Ho * d.Wo; },
+      static_cast<float*>(dw.data), dbias ? static_cast<float*>(dbias->data) : nullptr);
+}
+
+bool conv2d_max_pool2d_few_channels(const View& x, const View& w, const View* bias, const View& y,
+                                    const View& indices, const Conv2dParams& cp,
+                                    const Pool2dParams& pp) {
+  if (!few_channels_applies(x, w, cp)) return false;
+  const Dims d = dims(x, w, cp);
+  const Padded padded = pad(x, cp);
+  const auto* wp = static_cast<const float*>(w.data);
+  const auto* bp = bias ? static_cast<const float*>(bias->data) : nullptr;
+  auto* yp = static_cast<float*>(y.data);
+  auto* ip = static_cast<int64_t*>(indices.data);
+  const Shape conv_plane{d.Ho, d.Wo}, pooled_plane{y.shape[2], y.shape[3]};
+  const int64_t pooled = pooled_plane.numel();
+  const int64_t work = d.Ho * d.Wo * d.C * d.KH * d.KW;
+  visit_kernel(d, [&]<int KH, int KW>() {
+    parallel_for(0, d.N * d.O, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, work)),
+                 [&](int64_t lo, int64_t hi) {
+                   // One convolution plane at a time, pooled while it is in the L1 cache.
+                   thread_local std::vector<float> plane;
+                   plane.resize(static_cast<size_t>(d.Ho * d.Wo));
+                   for (int64_t i = lo; i < hi; ++i) {
+                     const int64_t n = i / d.O, o = i % d.O;
+                     forward_plane<KH, KW>(d, padded, n, wp + o * d.C * KH * KW, bp ? bp[o] : 0.0f,
+                                           plane.data());
+                     max_pool2d_plane(plane.data(), yp + i * pooled, ip + i * pooled, conv_plane,
+                                      pooled_plane, pp);
+                   }
+                 });
+  });
+  return true;
+}
+
+bool conv2d_max_pool2d_backward_weights_few_channels(const View& x, const View& dy,
+                                                     const View& indices, const View& dw,
+                                                     const View* dbias, const Conv2dParams& p) {
+  if (!few_channels_applies(x, dw, p)) return false;
+  const Dims d = dims(x, dw, p);
+  const Padded padded = pad(x, p);
+  const auto* dyp = static_cast<const float*>(dy.data);
+  const auto* ip = static_cast<const int64_t*>(indices.data);
+  const int64_t pooled = dy.shape[2] * dy.shape[3];
+  // The convolution's dy plane, rebuilt from the pooled one as max_pool2d_backward builds it.
+  auto dy_plane = [&](int64_t n, int64_t o) {
+    thread_local std::vector<float> plane;
+    plane.resize(static_cast<size_t>(d.Ho * d.Wo));
+    const int64_t at = (n * d.O + o) * pooled;
+    max_pool2d_backward_plane(dyp + at, ip + at, plane.data(), d.Ho * d.Wo, pooled);
+    return static_cast<const float*>(plane.data());
+  };
+  weight_gradients(d, padded, dy_plane, static_cast<float*>(dw.data),
+                   dbias ? static_cast<float*>(dbias->data) : nullptr);
+  return true;
+}
+
 #else  // without AVX2 and FMA oneDNN takes every convolution
+
+bool conv2d_max_pool2d_few_channels(const View&, const View&, const View*, const View&, const View&,
+                                    const Conv2dParams&, const Pool2dParams&) {
+  return false;
+}
+bool conv2d_max_pool2d_backward_weights_few_channels(const View&, const View&, const View&,
+                                                     const View&, const View*,
+                                                     const Conv2dParams&) {
+  return false;
+}
 
 bool few_channels_applies(const View&, const View&, const Conv2dParams&) { return false; }
 void conv2d_few_channels(const View&, const View&, const View*, const View&, const Conv2dParams&) {

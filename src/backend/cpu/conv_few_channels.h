@@ -19,4 +19,15 @@ void conv2d_few_channels(const View& x, const View& w, const View* bias, const V
 void conv2d_backward_weights_few_channels(const View& x, const View& dy, const View& dw,
                                           const View* dbias, const Conv2dParams& p);
 
+/// The contracts of the kernel table's conv2d_max_pool2d and its weight gradient: false, having
+/// written nothing, unless few_channels_applies. A convolution plane at a time is computed into
+/// the L1 cache and pooled there (or, backward, rebuilt there from the pooled gradient), with the
+/// same arithmetic as the two ops apart, so the results are the same bits.
+bool conv2d_max_pool2d_few_channels(const View& x, const View& w, const View* bias, const View& y,
+                                    const View& indices, const Conv2dParams& cp,
+                                    const Pool2dParams& pp);
+bool conv2d_max_pool2d_backward_weights_few_channels(const View& x, const View& dy,
+                                                     const View& indices, const View& dw,
+                                                     const View* dbias, const Conv2dParams& p);
+
 }  // namespace athanor::cpu

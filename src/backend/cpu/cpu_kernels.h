@@ -37,6 +37,12 @@ void conv2d_backward_weights(const View& x, const View& dy, const View& dw, cons
                              const Conv2dParams& p);
 void max_pool2d(const View& x, const View& y, const View& indices, const Pool2dParams& p);
 void max_pool2d_backward(const View& dy, const View& indices, const View& dx);
+/// One float32 plane of max_pool2d ([H, W] -> [H_out, W_out]) and of max_pool2d_backward (dx
+/// zeroed, then dx[indices[k]] += dy[k]), for kernels that pool a plane they just computed.
+void max_pool2d_plane(const float* x, float* y, int64_t* indices, const Shape& x_plane,
+                      const Shape& y_plane, const Pool2dParams& p);
+void max_pool2d_backward_plane(const float* dy, const int64_t* indices, float* dx,
+                               int64_t plane_size, int64_t pooled_size);
 void avg_pool2d(const View& x, const View& y, const Pool2dParams& p);
 void avg_pool2d_backward(const View& dy, const View& dx, const Pool2dParams& p);
 void adaptive_avg_pool2d(const View& x, const View& y);

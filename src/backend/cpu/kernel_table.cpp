@@ -1,6 +1,7 @@
 // src/backend/cpu/kernel_table.cpp: the CPU kernel table and the per-device lookup.
 #include <athanor/core/error.h>
 
+#include "backend/cpu/conv_few_channels.h"
 #include "backend/cpu/cpu_kernels.h"
 
 namespace athanor::backend {
@@ -27,6 +28,8 @@ const KernelTable& cpu_kernels() {
       .conv2d = cpu::conv2d,
       .conv2d_backward_data = cpu::conv2d_backward_data,
       .conv2d_backward_weights = cpu::conv2d_backward_weights,
+      .conv2d_max_pool2d = cpu::conv2d_max_pool2d_few_channels,
+      .conv2d_max_pool2d_backward_weights = cpu::conv2d_max_pool2d_backward_weights_few_channels,
       .max_pool2d = cpu::max_pool2d,
       .max_pool2d_backward = cpu::max_pool2d_backward,
       .avg_pool2d = cpu::avg_pool2d,

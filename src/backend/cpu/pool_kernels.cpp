@@ -154,6 +154,114 @@ bool max_pool_2x2_plane_avx2(const float* x, float* y, int64_t* indices, int64_t
 
 }  // namespace
 
+namespace {
+
+// One plane of max_pool2d: yc [Ho, Wo] and ic from xc [H, W].
+template <typename T>
+void max_pool_plane(const T* xc, T* yc, int64_t* ic, const Planes& g, const Pool2dParams& p) {
+  // Plain variables, not structured bindings: clang 14 cannot capture bindings in a lambda.
+  const int64_t k0 = p.kernel_size[0], k1 = p.kernel_size[1];
+  const int64_t s0 = p.stride[0], s1 = p.stride[1];
+  const int64_t p0 = p.padding[0], p1 = p.padding[1];
+  const int64_t d0 = p.dilation[0], d1 = p.dilation[1];
+  // The usual 2x2 window with stride 2 and no padding: a straight loop over pairs of rows
+  // (about 4x faster than the general one below). Same rule: the first maximum in row-major
+  // window order, or the last NaN.
+  const bool two_by_two = k0 == 2 && k1 == 2 && s0 == 2 && s1 == 2 && p0 == 0 && p1 == 0 &&
+                          d0 == 1 && d1 == 1 && 2 * g.Ho <= g.H && 2 * g.Wo <= g.W;
+  if (two_by_two) {
+#if defined(__AVX2__)
+    // A float32 plane in vectors; one that read a NaN is redone row by row below.
+    if constexpr (std::is_same_v<T, float>) {
+      if (!max_pool_2x2_plane_avx2(xc, yc, ic, g.W, g.Ho, g.Wo)) return;
+    }
+#endif
+    for (int64_t i = 0; i < g.Ho; ++i) {
+      const T* r0 = xc + 2 * i * g.W;
+      const T* r1 = r0 + g.W;
+      T* yr = yc + i * g.Wo;
+      int64_t* ir = ic + i * g.Wo;
+      const int64_t base = 2 * i * g.W, W = g.W;
+      // Straight-line code: the maximum, then the first position holding it. NaN breaks both
+      // (it compares false); a row with one is redone one window at a time below.
+      int nan = 0;
+      int64_t j = 0;
+      for (; j < g.Wo; ++j) {
+        const T a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1];
+        const T ab = b > a ? b : a, cd = d > c ? d : c;
+        const T m = cd > ab ? cd : ab;
+        // The first of a, b, c, d equal to m, by 0/1 arithmetic: a branch on which one it
+        // is would mispredict about half the time.
+        const int64_t not_a = a != m, is_b = b == m, is_c = c == m;
+        const int64_t k = not_a * (is_b + (1 - is_b) * (W + 1 - is_c));
+        yr[j] = m;
+        ir[j] = base + 2 * j + k;
+        nan |= (a != a) | (b != b) | (c != c) | (d != d);
+      }
+      if (nan == 0) continue;
+      for (j = 0; j < g.Wo; ++j) {
+        T best = r0[2 * j];
+        int64_t at = base + 2 * j;
+        auto take = [&](T v, int64_t index) {
+          if (v > best || v != v) best = v, at = index;
+        };
+        take(r0[2 * j + 1], base + 2 * j + 1);
+        take(r1[2 * j], base + W + 2 * j);
+        take(r1[2 * j + 1], base + W + 2 * j + 1);
+        yr[j] = best;
+        ir[j] = at;
+      }
+    }
+    return;
+  }
+  for (int64_t i = 0; i < g.Ho; ++i) {
+    int64_t h0 = i * s0 - p0;
+    const int64_t h1 = std::min(h0 + (k0 - 1) * d0 + 1, g.H);
+    while (h0 < 0) h0 += d0;
+    for (int64_t j = 0; j < g.Wo; ++j) {
+      int64_t w0 = j * s1 - p1;
+      const int64_t w1 = std::min(w0 + (k1 - 1) * d1 + 1, g.W);
+      while (w0 < 0) w0 += d1;
+      T best = -std::numeric_limits<T>::infinity();
+      int64_t at = h0 * g.W + w0;
+      for (int64_t h = h0; h < h1; h += d0) {
+        for (int64_t w = w0; w < w1; w += d1) {
+          const T v = xc[h * g.W + w];
+          if (v > best || std::isnan(v)) {
+            best = v;
+            at = h * g.W + w;
+          }
+        }
+      }
+      yc[i * g.Wo + j] = best;
+      ic[i * g.Wo + j] = at;
+    }
+  }
+}
+
+// One plane of max_pool2d_backward: dxc [H, W] = 0, then dxc[ic[k]] += dyc[k].
+template <typename T>
+void max_pool_backward_plane(const T* dyc, const int64_t* ic, T* dxc, int64_t plane_size,
+                             int64_t pooled_size) {
+  std::fill(dxc, dxc + plane_size, T{0});
+  for (int64_t k = 0; k < pooled_size; ++k) {
+    // A window lying wholly in the padding (possible only with dilation) has no input.
+    if (ic[k] >= 0 && ic[k] < plane_size) dxc[ic[k]] += dyc[k];
+  }
+}
+
+}  // namespace
+
+void max_pool2d_plane(const float* x, float* y, int64_t* indices, const Shape& x_plane,
+                      const Shape& y_plane, const Pool2dParams& p) {
+  max_pool_plane(x, y, indices, Planes{1, x_plane[0], x_plane[1], y_plane[0], y_plane[1]}, p);
+}
+
+void max_pool2d_backward_plane(const float* dy, const int64_t* indices, float* dx,
+                               int64_t plane_size, int64_t pooled_size) {
+  max_pool_backward_plane(dy, indices, dx, plane_size, pooled_size);
+}
+
 void max_pool2d(const View& x, const View& y, const View& indices, const Pool2dParams& p) {
   const Planes g = planes(x, y);
   ATHANOR_ASSERT(indices.dtype == kInt64 && indices.shape == y.shape);
@@ -162,88 +270,9 @@ void max_pool2d(const View& x, const View& y, const View& indices, const Pool2dP
     const T* xp = static_cast<const T*>(x.data);
     T* yp = static_cast<T*>(y.data);
     auto* ip = static_cast<int64_t*>(indices.data);
-    // Plain variables, not structured bindings: clang 14 cannot capture bindings in a lambda.
-    const int64_t k0 = p.kernel_size[0], k1 = p.kernel_size[1];
-    const int64_t s0 = p.stride[0], s1 = p.stride[1];
-    const int64_t p0 = p.padding[0], p1 = p.padding[1];
-    const int64_t d0 = p.dilation[0], d1 = p.dilation[1];
-    // The usual 2x2 window with stride 2 and no padding: a straight loop over pairs of rows
-    // (about 4x faster than the general one below). Same rule: the first maximum in row-major
-    // window order, or the last NaN.
-    const bool two_by_two = k0 == 2 && k1 == 2 && s0 == 2 && s1 == 2 && p0 == 0 && p1 == 0 &&
-                            d0 == 1 && d1 == 1 && 2 * g.Ho <= g.H && 2 * g.Wo <= g.W;
-    for_each_plane(g.count, g.Ho * g.Wo * k0 * k1, [&](int64_t plane) {
-      const T* xc = xp + plane * g.H * g.W;
-      T* yc = yp + plane * g.Ho * g.Wo;
-      int64_t* ic = ip + plane * g.Ho * g.Wo;
-      if (two_by_two) {
-#if defined(__AVX2__)
-        // A float32 plane in vectors; one that read a NaN is redone row by row below.
-        if constexpr (std::is_same_v<T, float>) {
-          if (!max_pool_2x2_plane_avx2(xc, yc, ic, g.W, g.Ho, g.Wo)) return;
-        }
-#endif
-        for (int64_t i = 0; i < g.Ho; ++i) {
-          const T* r0 = xc + 2 * i * g.W;
-          const T* r1 = r0 + g.W;
-          T* yr = yc + i * g.Wo;
-          int64_t* ir = ic + i * g.Wo;
-          const int64_t base = 2 * i * g.W, W = g.W;
-          // Straight-line code: the maximum, then the first position holding it. NaN breaks both
-          // (it compares false); a row with one is redone one window at a time below.
-          int nan = 0;
-          int64_t j = 0;
-          for (; j < g.Wo; ++j) {
-            const T a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1];
-            const T ab = b > a ? b : a, cd = d > c ? d : c;
-            const T m = cd > ab ? cd : ab;
-            // The first of a, b, c, d equal to m, by 0/1 arithmetic: a branch on which one it
-            // is would mispredict about half the time.
-            const int64_t not_a = a != m, is_b = b == m, is_c = c == m;
-            const int64_t k = not_a * (is_b + (1 - is_b) * (W + 1 - is_c));
-            yr[j] = m;
-            ir[j] = base + 2 * j + k;
-            nan |= (a != a) | (b != b) | (c != c) | (d != d);
-          }
-          if (nan == 0) continue;
-          for (j = 0; j < g.Wo; ++j) {
-            T best = r0[2 * j];
-            int64_t at = base + 2 * j;
-            auto take = [&](T v, int64_t index) {
-              if (v > best || v != v) best = v, at = index;
-            };
-            take(r0[2 * j + 1], base + 2 * j + 1);
-            take(r1[2 * j], base + W + 2 * j);
-            take(r1[2 * j + 1], base + W + 2 * j + 1);
-            yr[j] = best;
-            ir[j] = at;
-          }
-        }
-        return;
-      }
-      for (int64_t i = 0; i < g.Ho; ++i) {
-        int64_t h0 = i * s0 - p0;
-        const int64_t h1 = std::min(h0 + (k0 - 1) * d0 + 1, g.H);
-        while (h0 < 0) h0 += d0;
-        for (int64_t j = 0; j < g.Wo; ++j) {
-          int64_t w0 = j * s1 - p1;
-          const int64_t w1 = std::min(w0 + (k1 - 1) * d1 + 1, g.W);
-          while (w0 < 0) w0 += d1;
-          T best = -std::numeric_limits<T>::infinity();
-          int64_t at = h0 * g.W + w0;
-          for (int64_t h = h0; h < h1; h += d0) {
-            for (int64_t w = w0; w < w1; w += d1) {
-              const T v = xc[h * g.W + w];
-              if (v > best || std::isnan(v)) {
-                best = v;
-                at = h * g.W + w;
-              }
-            }
-          }
-          yc[i * g.Wo + j] = best;
-          ic[i * g.Wo + j] = at;
-        }
-      }
+    for_each_plane(g.count, g.Ho * g.Wo * p.kernel_size[0] * p.kernel_size[1], [&](int64_t plane) {
+      max_pool_plane(xp + plane * g.H * g.W, yp + plane * g.Ho * g.Wo, ip + plane * g.Ho * g.Wo, g,
+                     p);
     });
   });
 }
@@ -256,14 +285,8 @@ void max_pool2d_backward(const View& dy, const View& indices, const View& dx) {
     const auto* ip = static_cast<const int64_t*>(indices.data);
     T* dxp = static_cast<T*>(dx.data);
     for_each_plane(g.count, g.H * g.W + g.Ho * g.Wo, [&](int64_t plane) {
-      T* dxc = dxp + plane * g.H * g.W;
-      std::fill(dxc, dxc + g.H * g.W, T{0});
-      const T* dyc = dyp + plane * g.Ho * g.Wo;
-      const int64_t* ic = ip + plane * g.Ho * g.Wo;
-      for (int64_t k = 0; k < g.Ho * g.Wo; ++k) {
-        // A window lying wholly in the padding (possible only with dilation) has no input.
-        if (ic[k] >= 0 && ic[k] < g.H * g.W) dxc[ic[k]] += dyc[k];
-      }
+      max_pool_backward_plane(dyp + plane * g.Ho * g.Wo, ip + plane * g.Ho * g.Wo,
+                              dxp + plane * g.H * g.W, g.H * g.W, g.Ho * g.Wo);
     });
   });
 }
