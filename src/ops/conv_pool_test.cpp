@@ -9,9 +9,9 @@
 #include <athanor/core/parallel.h>
 #include <athanor/ops/binary.h>
 #include <athanor/ops/conv.h>
-#include <athanor/ops/shape.h>
 #include <athanor/ops/pool.h>
 #include <athanor/ops/reduce.h>
+#include <athanor/ops/shape.h>
 
 #include "testing/gradcheck.h"
 #include "testing/matchers.h"

@@ -9,9 +9,8 @@ namespace athanor::optim::detail {
 
 void UpdateQueue::run() {
   // Chunk c of `chunks` updates the same fraction of every parameter: balanced, and a thread
-  // updates the same part of a parameter at every step (the rows a matrix product split the
-  // same way reads on that thread), instead of a large parameter's tail moving between threads
-  // as the parameters before it change.
+  // updates the same part of a parameter at every step (so it finds that part in its own cache),
+  // whichever parameters have gradients.
   const int64_t chunks =
       std::clamp<int64_t>((total_ + kUpdateGrain - 1) / kUpdateGrain, 1, get_num_threads());
   parallel_for(0, chunks, 1, [this, chunks](int64_t lo, int64_t hi) {

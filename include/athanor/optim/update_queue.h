@@ -1,5 +1,5 @@
 // include/athanor/optim/update_queue.h: an optimizer step's per-parameter elementwise updates,
-// queued and then run together, split evenly over the threads by element count.
+// queued and then run together, each thread taking the same share of every parameter.
 #pragma once
 
 #include <cstdint>
