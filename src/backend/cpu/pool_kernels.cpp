@@ -152,14 +152,9 @@ bool max_pool_2x2_plane_avx2(const float* x, float* y, int64_t* indices, int64_t
 }
 #endif
 
-}  // namespace
-
-namespace {
-
 // One plane of max_pool2d: yc [Ho, Wo] and ic from xc [H, W].
 template <typename T>
 void max_pool_plane(const T* xc, T* yc, int64_t* ic, const Planes& g, const Pool2dParams& p) {
-  // Plain variables, not structured bindings: clang 14 cannot capture bindings in a lambda.
   const int64_t k0 = p.kernel_size[0], k1 = p.kernel_size[1];
   const int64_t s0 = p.stride[0], s1 = p.stride[1];
   const int64_t p0 = p.padding[0], p1 = p.padding[1];
