@@ -62,12 +62,13 @@ def main():
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     runs = []
     for model in args.models.split(","):
-        for threads in [int(t) for t in args.threads.split(",")]:
-            common = ["--model", model, "--threads", str(threads), "--epochs", str(args.epochs)]
-            # Alternating, so that drifts in load hit both; a seed per repeat, so that the median
-            # accuracy is not one initialization's luck.
-            for seed in range(args.repeats):
-                seeded = common + ["--seed", str(seed)]
+        # Alternating peers and thread counts within each repeat, so that a drift in the machine's
+        # speed hits both ratios (athanor/PyTorch and 2T/1T) alike; a seed per repeat, so that the
+        # median accuracy is not one initialization's luck.
+        for seed in range(args.repeats):
+            for threads in [int(t) for t in args.threads.split(",")]:
+                seeded = ["--model", model, "--threads", str(threads), "--epochs", str(args.epochs),
+                          "--seed", str(seed)]
                 runs.append(run([args.athanor] + seeded, env))
                 runs.append(run(["/usr/bin/python3", args.pytorch] + seeded, env))
                 print(".", end="", file=sys.stderr, flush=True)
