@@ -1,6 +1,7 @@
 // tests/resume_test.cpp: exact resume under a real crash: a child training process is killed with
 // SIGKILL at a random moment, resumed from its last checkpoint, and must end with weights
 // bit-identical to an uninterrupted run.
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -52,25 +53,34 @@ TEST(Resume, AfterSigkillAtARandomStepWeightsAreBitIdentical) {
   const fs::path killed = dir.root() / "killed";
   fs::create_directories(full);
   fs::create_directories(killed);
+  using Clock = std::chrono::steady_clock;
+  using std::chrono::milliseconds;
+  const Clock::time_point full_start = Clock::now();
   ASSERT_EQ(run({child, full.string()}), 0);
+  const auto full_run = std::chrono::duration_cast<milliseconds>(Clock::now() - full_start);
 
-  // Kill the second run at a random moment after its first checkpoint.
+  // Kill the second run at a random moment after its first checkpoint, within the first half of
+  // what the full run says is left (the run takes a few hundred ms on a fast machine, longer on
+  // a busy one: a fixed range once outlasted it).
   std::random_device entropy;
   const unsigned seed = entropy();
   std::mt19937 rng(seed);
-  const auto delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 600)(rng));
+  const Clock::time_point start = Clock::now();
   const pid_t pid = spawn({child, killed.string()});
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!fs::exists(killed / "checkpoints.json") && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const auto deadline = start + std::chrono::seconds(60);
+  while (!fs::exists(killed / "checkpoints.json") && Clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(1));
   }
+  const auto left = full_run - std::chrono::duration_cast<milliseconds>(Clock::now() - start);
+  const auto delay = milliseconds(std::uniform_int_distribution<int64_t>(
+      0, std::max<int64_t>(0, static_cast<int64_t>(left.count()) / 2))(rng));
   std::this_thread::sleep_for(delay);
   ASSERT_EQ(kill(pid, SIGKILL), 0);
   int status = 0;
   waitpid(pid, &status, 0);
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-      << "the child finished before it was killed (delay " << delay.count() << " ms, seed " << seed
-      << "): the run is too short for this test";
+      << "the child finished before it was killed (delay " << delay.count() << " ms of the "
+      << left.count() << " ms the full run had left, seed " << seed << ")";
   ASSERT_FALSE(fs::exists(killed / "final.safetensors"));
   const std::string index = io::read_file(killed / "checkpoints.json");
   std::cout << "killed " << delay.count() << " ms after the first checkpoint (seed " << seed

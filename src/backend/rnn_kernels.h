@@ -71,6 +71,10 @@ struct RnnKernelTable {
   /// not depend on the thread count (the general matmul kernel's oneDNN path does not promise
   /// that).
   void (*matmul)(const View& a, const View& b, const View& out);
+  /// matmul, and row_sums [M] (a's dtype) = a[i][0] + ... + a[i][K-1], added in k order from 0
+  /// (in double for float32): a bias gradient (the column sums of dgates, a = dgates^T) from the
+  /// weight gradient's own pass over dgates, with the bits of sum over the rows of dgates.
+  void (*matmul_row_sums)(const View& a, const View& b, const View& out, const View& row_sums);
   /// Elements (of b's dtype) that b [K, N] takes packed for matmul_packed.
   int64_t (*packed_size)(int64_t K, int64_t N);
   /// Packs b [K, N] (a 2-D view, any strides) into `packed`, once for the products of every step.

@@ -255,6 +255,9 @@ RnnLayerOutput rnn_layer(RnnMode mode, const Tensor& x, const Tensor& h0, const 
     if (wi_grad) {
       grads[3] = product(rnn, block_t(dgi, 0, rows, G * H), block(xc, 0, rows, I), dtype);
     }
+    // The column sums of dgh (b_hh's gradient; b_ih's too but for the GRU, whose dgi differs),
+    // from W_hh's gradient product when there is one (the same bits as sum, one pass fewer).
+    Tensor dgh_sums;
     if (wh_grad) {
       // h_{t-1} for every step, in time order.
       const Tensor states = packed.narrow(0, 0, T);
@@ -262,12 +265,22 @@ RnnLayerOutput rnn_layer(RnnMode mode, const Tensor& x, const Tensor& h0, const 
           contiguous(T == 1    ? unsqueeze(h0c, 0)
                      : reverse ? concat({states.narrow(0, 1, T - 1), unsqueeze(h0c, 0)}, 0)
                                : concat({unsqueeze(h0c, 0), states.narrow(0, 0, T - 1)}, 0));
-      grads[4] = product(rnn, block_t(dgh, 0, rows, G * H), block(h_prev, 0, rows, H), dtype);
+      grads[4] = empty(Shape{G * H, H}, dtype);
+      const backend::View a = block_t(dgh, 0, rows, G * H), b = block(h_prev, 0, rows, H);
+      if (bh_grad || (bi_grad && !gru)) {
+        dgh_sums = empty(Shape{G * H}, dtype);
+        rnn.matmul_row_sums(a, b, kernel_view(grads[4]), kernel_view(dgh_sums));
+      } else {
+        rnn.matmul(a, b, kernel_view(grads[4]));
+      }
     }
-    if (bi_grad) grads[5] = sum(reshape(dgi, Shape{rows, G * H}), {0});
+    auto column_sums = [&](const Tensor& d) { return sum(reshape(d, Shape{rows, G * H}), {0}); };
+    if (bi_grad) grads[5] = !gru && dgh_sums.defined() ? dgh_sums : column_sums(dgi);
     if (bh_grad) {
-      // The same sum when dgh is dgi (all but GRU), in a buffer of its own.
-      grads[6] = bi_grad && !gru ? clone(grads[5]) : sum(reshape(dgh, Shape{rows, G * H}), {0});
+      // A buffer of its own when b_ih's gradient is the same sum (all but the GRU).
+      grads[6] = bi_grad && !gru      ? clone(grads[5])
+                 : dgh_sums.defined() ? dgh_sums
+                                      : column_sums(dgh);
     }
     return grads;
   });

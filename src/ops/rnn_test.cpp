@@ -240,6 +240,35 @@ TEST_P(RnnLayerTest, IsBitIdenticalForAnyThreadCount) {
   }
 }
 
+// The bias gradients come from W_hh's gradient product when W_hh needs one (the column sums of
+// the gate gradients, added while the product packs them) and from sum otherwise: the same bits,
+// through gemm_tn (float32, H >= 64) and through the other products.
+TEST_P(RnnLayerTest, BiasGradientsAreTheSameBitsWithOrWithoutTheWeightGradient) {
+  const RnnMode mode = GetParam();
+  for (DType dtype : {kFloat32, kFloat64}) {
+    for (int64_t H : {5, 64}) {
+      SCOPED_TRACE(::testing::Message() << name(dtype) << " H " << H);
+      const Weights w = weights(mode, 7, H, 95, dtype);
+      const Tensor x = to(random_normal({5, 11, 7}, 96), dtype);
+      const Tensor dy = to(random_normal({5, 11, H}, 97), dtype);
+      auto bias_grads = [&](bool w_hh_grad, bool b_ih_grad) {
+        Tensor w_hh = w.w_hh.clone(), b_ih = w.b_ih.clone(), b_hh = w.b_hh.clone();
+        w_hh.set_requires_grad(w_hh_grad);
+        b_ih.set_requires_grad(b_ih_grad);
+        b_hh.set_requires_grad();
+        sum(rnn_layer(mode, x, {}, {}, w.w_ih, w_hh, b_ih, b_hh).output * dy).backward();
+        return std::vector<Tensor>{b_ih_grad ? b_ih.grad() : Tensor(), b_hh.grad()};
+      };
+      const std::vector<Tensor> fused = bias_grads(true, true), apart = bias_grads(false, true);
+      EXPECT_TENSOR_EQ(fused[0], apart[0]);
+      EXPECT_TENSOR_EQ(fused[1], apart[1]);
+      EXPECT_TENSOR_EQ(bias_grads(true, false)[1], apart[1]);
+      // Two gradients, two buffers: a step on one must not move the other.
+      EXPECT_NE(fused[0].raw_data(), fused[1].raw_data());
+    }
+  }
+}
+
 // float32 through the fast products (packed per-step products, k-major weight gradients for
 // H >= 64) agrees with float64 through the reference ones, forward and backward.
 TEST_P(RnnLayerTest, Float32AgreesWithFloat64AtAWideHiddenSize) {

@@ -18,6 +18,7 @@
 #include <immintrin.h>
 #endif
 
+#include <athanor/core/error.h>
 #include <athanor/core/parallel.h>
 
 namespace athanor::cpu {
@@ -109,8 +110,10 @@ void pack_b(const View& b, int64_t k0, int64_t kc, float* out) {
 }
 
 // Rows i0 .. i1 of a (a[i][k] at a[i + k lda]) over k0 .. k0 + kc, as tiles [tiles][kc][6],
-// zero-padded past i1: each of a's stored rows k is read once, in order.
-void pack_a(const View& a, int64_t i0, int64_t i1, int64_t k0, int64_t kc, float* out) {
+// zero-padded past i1: each of a's stored rows k is read once, in order. With `sums`, also adds
+// each element, in k order, to sums[i - i0].
+void pack_a(const View& a, int64_t i0, int64_t i1, int64_t k0, int64_t kc, float* out,
+            double* sums) {
   const auto* src = static_cast<const float*>(a.data) + k0 * a.strides[1];
   const int64_t tiles = (i1 - i0 + kRows - 1) / kRows;
   for (int64_t k = 0; k < kc; ++k) {
@@ -119,6 +122,9 @@ void pack_a(const View& a, int64_t i0, int64_t i1, int64_t k0, int64_t kc, float
       float* dst = out + (t * kc + k) * kRows;
       const int64_t first = i0 + t * kRows, rows = std::min(kRows, i1 - first);
       for (int64_t i = 0; i < kRows; ++i) dst[i] = i < rows ? row[first + i] : 0.0f;
+    }
+    if (sums != nullptr) {
+      for (int64_t i = i0; i < i1; ++i) sums[i - i0] += static_cast<double>(row[i]);
     }
   }
 }
@@ -131,11 +137,14 @@ bool gemm_tn_applies(const View& a, const View& b, const View& out) {
          b.strides[1] == 1 && out.strides[1] == 1;
 }
 
-void gemm_tn(const View& a, const View& b, const View& out) {
+void gemm_tn(const View& a, const View& b, const View& out, const View* row_sums) {
   const int64_t M = out.shape[0], N = out.shape[1], K = a.shape[1];
-  if (M == 0 || N == 0) return;
+  ATHANOR_ASSERT(row_sums == nullptr || (row_sums->dtype == kFloat32 &&
+                                         row_sums->shape.rank() == 1 && row_sums->shape[0] == M));
+  if (M == 0 || (N == 0 && row_sums == nullptr)) return;
   if (K == 0) {
-    fill(out, 0.0);
+    if (N > 0) fill(out, 0.0);
+    if (row_sums != nullptr) fill(*row_sums, 0.0);
     return;
   }
   const int64_t tiles = (M + kRows - 1) / kRows, panels = (N + kCols - 1) / kCols;
@@ -145,12 +154,15 @@ void gemm_tn(const View& a, const View& b, const View& out) {
   const int64_t ldc = out.strides[0];
   parallel_for(0, tiles, grain, [&](int64_t lo, int64_t hi) {
     thread_local std::vector<float> b_block, a_block;
+    thread_local std::vector<double> sums;
+    const int64_t first = lo * kRows, last = std::min(M, hi * kRows);  // a's rows here
     b_block.resize(static_cast<size_t>(panels * kBlock * kCols));
     a_block.resize(static_cast<size_t>((hi - lo) * kBlock * kRows));
+    if (row_sums != nullptr) sums.assign(static_cast<size_t>(last - first), 0.0);
     for (int64_t k0 = 0; k0 < K; k0 += kBlock) {
       const int64_t kc = std::min(kBlock, K - k0);
       pack_b(b, k0, kc, b_block.data());
-      pack_a(a, lo * kRows, std::min(M, hi * kRows), k0, kc, a_block.data());
+      pack_a(a, first, last, k0, kc, a_block.data(), row_sums != nullptr ? sums.data() : nullptr);
       for (int64_t t = lo; t < hi; ++t) {
         const int64_t i0 = t * kRows, rows = std::min(kRows, M - i0);
         const Packed p{a_block.data() + (t - lo) * kc * kRows, b_block.data(), kc};
@@ -160,13 +172,19 @@ void gemm_tn(const View& a, const View& b, const View& out) {
         }
       }
     }
+    if (row_sums != nullptr) {
+      auto* dst = static_cast<float*>(row_sums->data);
+      for (int64_t i = first; i < last; ++i) {
+        dst[i * row_sums->strides[0]] = static_cast<float>(sums[static_cast<size_t>(i - first)]);
+      }
+    }
   });
 }
 
 #else  // without AVX2 and FMA oneDNN takes every product
 
 bool gemm_tn_applies(const View&, const View&, const View&) { return false; }
-void gemm_tn(const View&, const View&, const View&) { ATHANOR_ASSERT(false); }
+void gemm_tn(const View&, const View&, const View&, const View*) { ATHANOR_ASSERT(false); }
 
 #endif
 

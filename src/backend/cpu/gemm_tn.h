@@ -14,7 +14,9 @@ bool gemm_tn_applies(const View& a, const View& b, const View& out);
 
 /// out = a @ b where gemm_tn_applies. Each element is a[i][0] b[0][j] + ... + a[i][K-1] b[K-1][j]
 /// in fused multiply-adds, in that order: results depend neither on the thread count nor on the
-/// other rows.
-void gemm_tn(const View& a, const View& b, const View& out);
+/// other rows. With row_sums (float32 [M]), also row_sums[i] = a[i][0] + ... + a[i][K-1], added
+/// in that order in double from 0, from the reads that pack a (a layer's bias gradient, the
+/// column sums of the dgates^T it multiplies, for the cost of the adds alone).
+void gemm_tn(const View& a, const View& b, const View& out, const View* row_sums = nullptr);
 
 }  // namespace athanor::cpu

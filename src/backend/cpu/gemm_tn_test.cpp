@@ -1,6 +1,7 @@
 // src/backend/cpu/gemm_tn_test.cpp: the k-major product against a plain loop of std::fma over k
 // in order (so exactly equal), over row tiles and column panels with tails, k blocks with a
-// partial last one, padded leading dimensions, and any thread count.
+// partial last one, padded leading dimensions, and any thread count; its row sums against a
+// double sum in order.
 #include "backend/cpu/gemm_tn.h"
 
 #include <cmath>
@@ -86,6 +87,45 @@ TEST(GemmTn, GivesTheSameBitsOnAnyThreadCount) {
     ScopedNumThreads guard(threads);
     EXPECT_EQ(p.run(), one) << threads;
   }
+}
+
+// The row sums gemm_tn adds while it packs a: each a plain double sum over k in order, on every
+// thread count, and the product the same as without them.
+TEST(GemmTn, RowSumsAreTheDoubleSumsOverKInOrder) {
+  SKIP_WITHOUT_KERNEL();
+  for (const Case c : {Case{13, 300, 35}, Case{7, 129, 17, 3}, Case{67, 260, 70}, Case{1, 1, 1}}) {
+    SCOPED_TRACE(::testing::Message() << c.M << "x" << c.K << "x" << c.N << " pad " << c.pad);
+    Product p(c);
+    std::vector<float> want(static_cast<size_t>(c.M));
+    for (int64_t i = 0; i < c.M; ++i) {
+      double acc = 0;
+      for (int64_t k = 0; k < c.K; ++k)
+        acc += static_cast<double>(p.at[size_t(k * (c.M + c.pad) + i)]);
+      want[size_t(i)] = static_cast<float>(acc);
+    }
+    for (int threads : {1, 2, 3}) {
+      ScopedNumThreads guard(threads);
+      std::vector<float> sums(static_cast<size_t>(2 * c.M), -7.0f);  // every other element
+      const View s{sums.data(), kFloat32, {c.M}, {2}};
+      std::vector<float> out(static_cast<size_t>(c.M * (c.N + c.pad)), -7.0f);
+      gemm_tn(p.a_view(), p.b_view(), View{out.data(), kFloat32, {c.M, c.N}, {c.N + c.pad, 1}}, &s);
+      EXPECT_EQ(out, p.run()) << threads;
+      for (int64_t i = 0; i < c.M; ++i) {
+        EXPECT_EQ(sums[size_t(2 * i)], want[size_t(i)]) << threads << " row " << i;
+        EXPECT_EQ(sums[size_t(2 * i + 1)], -7.0f) << threads << " row " << i;
+      }
+    }
+  }
+}
+
+TEST(GemmTn, RowSumsOfAnEmptyInnerDimensionAreZero) {
+  SKIP_WITHOUT_KERNEL();
+  Product p({4, 0, 9});
+  std::vector<float> sums(4, -7.0f), out(36, -7.0f);
+  const View s{sums.data(), kFloat32, {4}, {1}};
+  gemm_tn(p.a_view(), p.b_view(), View{out.data(), kFloat32, {4, 9}, {9, 1}}, &s);
+  EXPECT_EQ(sums, std::vector<float>(4, 0.0f));
+  EXPECT_EQ(out, std::vector<float>(36, 0.0f));
 }
 
 TEST(GemmTn, EmptyInnerDimensionGivesZeros) {

@@ -376,6 +376,35 @@ void rnn_matmul(const View& a, const View& b, const View& out) {
   matmul(batched(a), batched(b), batched(out));
 }
 
+// rnn_matmul, and row_sums[i] = a[i][0] + ... + a[i][K-1] added in k order from 0, in double for
+// float32: the same bits as sum over that dimension. gemm_tn adds them while it packs a.
+void rnn_matmul_row_sums(const View& a, const View& b, const View& out, const View& row_sums) {
+  ATHANOR_ASSERT(row_sums.shape.rank() == 1 && row_sums.shape[0] == a.shape[0] &&
+                 row_sums.dtype == a.dtype);
+  if (gemm_tn_applies(a, b, out) && out.shape[1] >= 64) return gemm_tn(a, b, out, &row_sums);
+  rnn_matmul(a, b, out);
+  const int64_t M = a.shape[0], K = a.shape[1];
+  std::vector<double> sums(static_cast<size_t>(M), 0.0);
+  visit_dtype(a.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_floating_point_v<T>) {
+      const T* src = static_cast<const T*>(a.data);
+      for (int64_t k = 0; k < K; ++k) {  // k outer: a is usually a transposed view
+        for (int64_t i = 0; i < M; ++i) {
+          sums[static_cast<size_t>(i)] +=
+              static_cast<double>(src[i * a.strides[0] + k * a.strides[1]]);
+        }
+      }
+      T* dst = static_cast<T*>(row_sums.data);
+      for (int64_t i = 0; i < M; ++i) {
+        dst[i * row_sums.strides[0]] = static_cast<T>(sums[static_cast<size_t>(i)]);
+      }
+    } else {
+      ATHANOR_ASSERT(false && "rnn_matmul_row_sums: floating types only");
+    }
+  });
+}
+
 // ---- Gate kernels -------------------------------------------------------------------------------
 
 void step_forward(const RnnStepForward& s) {
@@ -404,6 +433,7 @@ namespace athanor::backend {
 
 const RnnKernelTable& rnn_kernels(Device d, const char* op) {
   static const RnnKernelTable cpu_table{.matmul = cpu::rnn_matmul,
+                                        .matmul_row_sums = cpu::rnn_matmul_row_sums,
                                         .packed_size = cpu::packed_size,
                                         .pack = cpu::pack_panels,
                                         .matmul_packed = cpu::panel_gemm,
