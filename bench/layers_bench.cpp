@@ -1,7 +1,7 @@
 // bench/layers_bench.cpp: the benchmark models' layers one CPU kernel at a time (the CNN's two
-// convolutions' three passes, max pooling and ReLU; the LSTM's per-step product), batch 64, to
-// see where a training step's time goes and what a kernel change buys. float32; threads from
-// ATHANOR_NUM_THREADS.
+// convolutions' three passes, max pooling and ReLU; the LSTM's per-step product and gate
+// kernels), batch 64, to see where a training step's time goes and what a kernel change buys.
+// float32; threads from ATHANOR_NUM_THREADS.
 //
 //   ./build/release/bench/bench_layers --benchmark_filter=conv1
 #include <array>
@@ -115,6 +115,50 @@ void BM_step_product_onednn(benchmark::State& state) { step_product(state, false
 void BM_step_product_packed(benchmark::State& state) { step_product(state, true); }
 BENCHMARK(BM_step_product_onednn)->ArgNames({"K", "N"})->Args({128, 512})->Args({512, 128});
 BENCHMARK(BM_step_product_packed)->ArgNames({"K", "N"})->Args({128, 512})->Args({512, 128});
+
+// The LSTM's fused gate kernels on one step of the benchmark's 64 rows of 128 units: forward
+// (sigmoid, tanh, the cell update; writes h, c and the saved gates) and backward.
+struct LstmStep {
+  static constexpr int64_t N = 64, H = 128;
+  Tensor gh = random({N, 4 * H}, 20), b = random({4 * H}, 21), c_prev = random({N, H}, 22);
+  Tensor h = random({N, H}, 23), c = random({N, H}, 24), saved = random({N, 4 * H}, 25);
+  Tensor dy = random({N, H}, 26), rec = random({N, H}, 27), dc = random({N, H}, 28);
+  Tensor dgi = random({N, 4 * H}, 29);
+};
+
+void BM_lstm_step_forward(benchmark::State& state) {
+  LstmStep l;
+  const auto& rnn = athanor::backend::rnn_kernels(athanor::Device(), "bench");
+  athanor::backend::RnnStepForward s{.batch = l.N, .hidden = l.H};
+  s.gh = l.gh.raw_data();
+  s.b_ih = s.b_hh = l.b.raw_data();
+  s.c_prev = l.c_prev.raw_data();
+  s.h = l.h.raw_data();
+  s.c = l.c.raw_data();
+  s.saved = l.saved.raw_data();
+  for (auto _ : state) rnn.step_forward(s);
+  state.SetItemsProcessed(state.iterations() * l.N * l.H);
+}
+BENCHMARK(BM_lstm_step_forward);
+
+void BM_lstm_step_backward(benchmark::State& state) {
+  LstmStep l;
+  // Gates as the forward leaves them, in (0, 1) (g in (-1, 1)).
+  l.saved = athanor::sigmoid(l.saved);
+  const auto& rnn = athanor::backend::rnn_kernels(athanor::Device(), "bench");
+  athanor::backend::RnnStepBackward s{.batch = l.N, .hidden = l.H};
+  s.saved = l.saved.raw_data();
+  s.c = l.c.raw_data();
+  s.c_prev = l.c_prev.raw_data();
+  s.dy = l.dy.raw_data();
+  s.dh_rec = l.rec.raw_data();
+  s.dc = l.dc.raw_data();
+  s.dgi = l.dgi.raw_data();
+  // dc is in and out: it settles at f a / (1 - f) for each unit's fixed inflow a, never denormal.
+  for (auto _ : state) rnn.step_backward(s);
+  state.SetItemsProcessed(state.iterations() * l.N * l.H);
+}
+BENCHMARK(BM_lstm_step_backward);
 
 // A linear layer's three products, y = x W^T + b, dW = dy^T x and dx = dy W, on x [M, K] and
 // W [N, K]: the logreg model's (128, 784, 10), the mlp's three layers and the cnn's fully
