@@ -358,6 +358,43 @@ TEST(RnnLayer, Float32NonlinearitiesMatchLibmAcrossTheRange) {
   }
 }
 
+// A float32 LSTM step runs 8 units at a time with a scalar loop for the rest: with every unit
+// given the same pre-activations, both give the same bits, across the gates' whole range (and a
+// NaN stays a NaN); and both agree with float64.
+TEST(RnnLayer, Float32LstmGatesAgreeBetweenVectorAndTailUnits) {
+  std::vector<double> pre{-100.0, -30.0,  -5.0,   -0.6251, -0.6249, -1e-3, 0.0,  1e-6,
+                          0.3,    0.6249, 0.6251, 2.0,     9.0,     40.0,  100.0};
+  for (int i = 0; i <= 200; ++i) pre.push_back(-20.0 + 0.2 * i);
+  const int64_t n = std::ssize(pre), H = 9;  // units 0-7 as a vector, unit 8 in the tail
+  // Batch row r: every gate of every unit has pre-activation pre[r] (x = pre[r], w_ih = 1); c0
+  // varies with the row so that c = f c0 + i g mixes both terms.
+  const Tensor x = Tensor::from(pre, Shape{1, n, 1}, kFloat64);
+  const Tensor c0 =
+      expand(reshape(arange(0.0, double(n), 1.0, kFloat64) * 0.1 - 7.0, {n, 1}), {n, H});
+  const Tensor w_ih = ones({4 * H, 1}, kFloat64), w_hh = zeros({4 * H, H}, kFloat64);
+  auto run = [&](DType dtype) {
+    const RnnLayerOutput r = rnn_layer(RnnMode::kLstm, to(x, dtype), zeros({n, H}, dtype),
+                                       to(c0, dtype), to(w_ih, dtype), to(w_hh, dtype), {}, {});
+    return std::vector<Tensor>{r.h_n, r.c_n};
+  };
+  const std::vector<Tensor> single = run(kFloat32), twice = run(kFloat64);
+  for (size_t k = 0; k < 2; ++k) {
+    SCOPED_TRACE(k == 0 ? "h" : "c");
+    const Tensor tail = single[k].narrow(1, H - 1, 1);
+    EXPECT_TENSOR_EQ(single[k].narrow(1, 0, H - 1), expand(tail, {n, H - 1}));
+    // Within 4e-7 relative (absolute below 1): c = f c0 + i g reaches 14.
+    EXPECT_LT(max(abs(to(single[k], kFloat64) - twice[k]) / (abs(twice[k]) + 1.0)).item<double>(),
+              4e-7);
+  }
+  const Tensor nan = Tensor::from(std::vector<double>{std::nan(""), 1.0}, Shape{1, 2, 1}, kFloat32);
+  const Tensor h =
+      rnn_layer(RnnMode::kLstm, nan, {}, {}, ones({4 * H, 1}), zeros({4 * H, H}), {}, {}).h_n;
+  const std::vector<float> hv = h.to_vector<float>();
+  EXPECT_TRUE(std::isnan(hv[0]));
+  EXPECT_TRUE(std::isnan(hv[H - 1]));
+  EXPECT_FALSE(std::isnan(hv[H]));
+}
+
 TEST(RnnLayer, NamesWhatIsWrongInItsArguments) {
   const Weights w = weights(RnnMode::kLstm, 4, 3, 80);
   const Tensor x = random_normal({5, 2, 4});

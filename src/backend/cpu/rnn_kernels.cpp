@@ -28,6 +28,10 @@
 #include <utility>
 #include <vector>
 
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#endif
+
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <athanor/core/error.h>
@@ -93,6 +97,66 @@ inline float tanh_of(float x) {
 }
 inline double tanh_of(double x) { return std::tanh(x); }
 
+#if defined(__AVX2__) && defined(__FMA__)
+// The float32 functions above on 8 lanes, step for step (a NaN stays a NaN: max_ps and min_ps
+// return their second operand when either is one).
+inline __m256 exp8(__m256 x) {
+  x = _mm256_min_ps(_mm256_set1_ps(88.0f), _mm256_max_ps(_mm256_set1_ps(-87.0f), x));
+  const __m256 k = _mm256_floor_ps(
+      _mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504088896341f), _mm256_set1_ps(0.5f)));
+  const __m256 r = _mm256_fmadd_ps(k, _mm256_set1_ps(2.12194440e-4f),
+                                   _mm256_fnmadd_ps(k, _mm256_set1_ps(0.693359375f), x));
+  __m256 p = _mm256_set1_ps(1.0f / 5040);
+  for (float c : {1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f}) {
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(c));
+  }
+  const __m256i e =
+      _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23);
+  return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+inline __m256 sigmoid8(__m256 x) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  return _mm256_div_ps(one, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+}
+inline __m256 tanh8(__m256 x) {
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  const __m256 a = _mm256_andnot_ps(sign, x), z = _mm256_mul_ps(x, x);
+  __m256 q = _mm256_set1_ps(-5.70498872745e-3f);
+  for (float c : {2.06390887954e-2f, -5.37397155531e-2f, 1.33314422036e-1f, -3.33332819422e-1f}) {
+    q = _mm256_fmadd_ps(q, z, _mm256_set1_ps(c));
+  }
+  const __m256 series = _mm256_fmadd_ps(_mm256_mul_ps(q, z), x, x);
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 e = exp8(_mm256_add_ps(a, a));
+  const __m256 far = _mm256_sub_ps(one, _mm256_div_ps(_mm256_set1_ps(2.0f), _mm256_add_ps(e, one)));
+  const __m256 signed_far = _mm256_or_ps(far, _mm256_and_ps(sign, x));
+  return _mm256_blendv_ps(signed_far, series, _mm256_cmp_ps(a, _mm256_set1_ps(0.625f), _CMP_LT_OQ));
+}
+
+// One LSTM row's units [0, H8) (H8 a multiple of 8) on 8 lanes, as the loop in forward_step
+// computes them: 3-5 % faster on the benchmark's lstm at 1 thread than GCC's vectorization of
+// that loop, which spilled values to the stack.
+void lstm_forward_row8(const float* gi, const float* gh, const float* b, const float* c_prev,
+                       float* c, float* h, float* saved, int64_t H, int64_t H8) {
+  auto pre = [&](int64_t gate, int64_t j) {
+    const int64_t at = gate * H + j;
+    return _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(gi + at), _mm256_loadu_ps(gh + at)),
+                         _mm256_loadu_ps(b + at));
+  };
+  for (int64_t j = 0; j < H8; j += 8) {
+    const __m256 i = sigmoid8(pre(0, j)), f = sigmoid8(pre(1, j));
+    const __m256 g = tanh8(pre(2, j)), o = sigmoid8(pre(3, j));
+    const __m256 c_new = _mm256_fmadd_ps(f, _mm256_loadu_ps(c_prev + j), _mm256_mul_ps(i, g));
+    _mm256_storeu_ps(c + j, c_new);
+    _mm256_storeu_ps(h + j, _mm256_mul_ps(o, tanh8(c_new)));
+    _mm256_storeu_ps(saved + j, i);
+    _mm256_storeu_ps(saved + H + j, f);
+    _mm256_storeu_ps(saved + 2 * H + j, g);
+    _mm256_storeu_ps(saved + 3 * H + j, o);
+  }
+}
+#endif
+
 // Calls fn(row_begin, row_end) over the N rows, in parallel when the step is large enough.
 template <typename Fn>
 void for_rows(int64_t rows, int64_t row_elements, Fn&& fn) {
@@ -147,8 +211,15 @@ void forward_step(const RnnStepForward& s) {
           const T* c_prev = ptr<T>(s.c_prev) + row * H;
           T* c = static_cast<T*>(s.c) + row * H;
           T* saved = static_cast<T*>(s.saved) + row * 4 * H;
+          int64_t j0 = 0;
+#if defined(__AVX2__) && defined(__FMA__)
+          if constexpr (std::is_same_v<T, float>) {
+            j0 = H / 8 * 8;
+            lstm_forward_row8(gi_r, gh_r, b, c_prev, c, h_r, saved, H, j0);
+          }
+#endif
 #pragma omp simd
-          for (int64_t j = 0; j < H; ++j) {
+          for (int64_t j = j0; j < H; ++j) {
             const T i = sigmoid_of(gi_r[j] + gh_r[j] + b[j]);
             const T f = sigmoid_of(gi_r[H + j] + gh_r[H + j] + b[H + j]);
             const T g = tanh_of(gi_r[2 * H + j] + gh_r[2 * H + j] + b[2 * H + j]);
