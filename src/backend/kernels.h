@@ -149,7 +149,8 @@ struct KernelTable {
   bool (*conv2d_max_pool2d)(const View& x, const View& w, const View* bias, const View& y,
                             const View& indices, const Conv2dParams& cp, const Pool2dParams& pp);
   /// conv2d_backward_weights for the convolution's gradient max_pool2d_backward(dy, indices),
-  /// from the pooled dy; false where conv2d_max_pool2d has no kernel.
+  /// from the pooled dy; false, having written nothing, where the backend has no such kernel
+  /// (the caller then builds that gradient and runs conv2d_backward_weights).
   bool (*conv2d_max_pool2d_backward_weights)(const View& x, const View& dy, const View& indices,
                                              const View& dw, const View* dbias,
                                              const Conv2dParams& p);

@@ -182,7 +182,18 @@ Tensor conv2d_max_pool2d(const Tensor& x, const Tensor& weight, const Tensor& bi
         const Tensor g = contiguous(dy);
         const backend::KernelTable& kg = kernels_for(g, "conv2d_max_pool2d");
         Tensor dx, dw, db, dconv;
-        if (need_dx || !fused || (need_db && !need_dw)) {
+        backend::View dbv;
+        // The weight gradient from the pooled gradient, one convolution plane at a time, where
+        // the backend can.
+        bool dw_done = false;
+        if (need_dw) {
+          dw = empty(w_shape, g.dtype(), g.device());
+          if (need_db) db = empty(Shape{w_shape[0]}, g.dtype(), g.device()), dbv = kernel_view(db);
+          dw_done = fused && kg.conv2d_max_pool2d_backward_weights(
+                                 kernel_view(saved_x), kernel_view(g), kernel_view(indices),
+                                 kernel_view(dw), need_db ? &dbv : nullptr, p);
+        }
+        if (need_dx || (need_dw && !dw_done) || (need_db && !need_dw)) {
           // The convolution's gradient in full, as max_pool2d's backward gives it.
           dconv = empty(conv_shape, g.dtype(), g.device());
           kg.max_pool2d_backward(kernel_view(g), kernel_view(indices), kernel_view(dconv));
@@ -191,20 +202,10 @@ Tensor conv2d_max_pool2d(const Tensor& x, const Tensor& weight, const Tensor& bi
           dx = empty(x_shape, g.dtype(), g.device());
           kg.conv2d_backward_data(kernel_view(dconv), kernel_view(saved_w), kernel_view(dx), p);
         }
-        if (need_dw) {
-          dw = empty(w_shape, g.dtype(), g.device());
-          if (need_db) db = empty(Shape{w_shape[0]}, g.dtype(), g.device());
-          const backend::View dbv = need_db ? kernel_view(db) : backend::View{};
-          if (fused) {  // from the pooled gradient, one convolution plane at a time
-            const bool done = kg.conv2d_max_pool2d_backward_weights(
-                kernel_view(saved_x), kernel_view(g), kernel_view(indices), kernel_view(dw),
-                need_db ? &dbv : nullptr, p);
-            ATHANOR_ASSERT(done);  // its forward kernel applied, and this one shares its rule
-          } else {
-            kg.conv2d_backward_weights(kernel_view(saved_x), kernel_view(dconv), kernel_view(dw),
-                                       need_db ? &dbv : nullptr, p);
-          }
-        } else if (need_db) {
+        if (need_dw && !dw_done) {
+          kg.conv2d_backward_weights(kernel_view(saved_x), kernel_view(dconv), kernel_view(dw),
+                                     need_db ? &dbv : nullptr, p);
+        } else if (need_db && !need_dw) {
           db = sum(dconv, {0, 2, 3});
         }
         return Grads{dx, dw, db};

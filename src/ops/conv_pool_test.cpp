@@ -1,6 +1,7 @@
 // src/ops/conv_pool_test.cpp: conv2d_max_pool2d: the same bits as conv2d then max_pool2d, forward
-// and every gradient, on the fused CPU kernel (float32, 1 to 4 input channels) and on the path
-// through the two kernels; a gradient check; the two ops' error messages.
+// and every gradient, on the fused CPU kernel (float32, 1 to 4 input channels), on oneDNN's
+// convolution pooled from its blocked output (more channels), and on the path through the two
+// kernels (float64, in the gradient check); the two ops' error messages.
 #include <limits>
 #include <vector>
 
@@ -86,8 +87,10 @@ INSTANTIATE_TEST_SUITE_P(
         Case{{2, 3, 11, 9}, {4, 3, 5, 5}, {2, 2}, {3, 3}, {2, 2}, {1, 1}, true},
         // 7x7 without padding, 2x2 windows over an odd size (the last row and column unused).
         Case{{2, 2, 15, 13}, {3, 2, 7, 7}, {0, 0}, {2, 2}, {2, 2}, {0, 0}, false},
-        // 8 channels: no fused kernel, the convolution's output in between.
-        Case{{2, 8, 10, 10}, {4, 8, 3, 3}, {1, 1}, {2, 2}, {2, 2}, {0, 0}, false}));
+        // 8 channels: oneDNN's convolution, pooled from its channel-blocked output.
+        Case{{2, 8, 10, 10}, {4, 8, 3, 3}, {1, 1}, {2, 2}, {2, 2}, {0, 0}, false},
+        // 6 -> 20 channels (a partial block), overlapping padded windows rounded up.
+        Case{{2, 6, 10, 10}, {20, 6, 3, 3}, {1, 1}, {3, 3}, {2, 2}, {1, 1}, true}));
 
 TEST(ConvPool, GradientsMatchFiniteDifferences) {
   expect_gradients_match_finite_differences(

@@ -25,6 +25,10 @@
 #include <unordered_map>
 #include <vector>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <athanor/core/error.h>
@@ -235,8 +239,10 @@ ConvEntry& entry(const ConvKey& key) {
   return it->second;
 }
 
-// Runs the entry's primitive on the caller's buffers (in the entry's argument order).
-void execute(ConvEntry& e, std::initializer_list<void*> buffers) {
+// Runs the entry's primitive on the caller's buffers (in the entry's argument order). Without
+// `reorder_outputs`, outputs are left in the entry's buffers in oneDNN's layouts (a null buffer
+// for them is fine).
+void execute(ConvEntry& e, std::initializer_list<void*> buffers, bool reorder_outputs = true) {
   thread_local dnnl::stream stream(cpu_engine());
   ATHANOR_ASSERT(e.args.size() == buffers.size());
   std::unordered_map<int, memory> args;
@@ -248,9 +254,20 @@ void execute(ConvEntry& e, std::initializer_list<void*> buffers) {
   }
   e.primitive.execute(stream, args);
   for (Arg& a : e.args) {
-    if (!a.input && a.reordered) a.reorder.execute(stream, a.inner, a.user);
+    if (!a.input && a.reordered && reorder_outputs) a.reorder.execute(stream, a.inner, a.user);
   }
   stream.wait();
+}
+
+// The channel block of a [N, C, H, W] layout nChw8c or nChw16c (channel c of pixel (h, w) at
+// ((n C' + c / B) H W + h W + w) B + c % B, C' = C rounded up to B), or 0 for any other.
+int64_t channel_block(const memory::desc& md) {
+  const memory::dims d = md.dims();
+  if (d.size() != 4) return 0;
+  for (const auto& [tag, block] : {std::pair{Tag::nChw8c, 8}, std::pair{Tag::nChw16c, 16}}) {
+    if (md == memory::desc(d, memory::data_type::f32, tag)) return block;
+  }
+  return 0;
 }
 
 // The batch split into `count` blocks of `size` samples (the last may be smaller), from the shapes
@@ -319,6 +336,92 @@ void forward_dnnl(const View& x, const View& w, const View* bias, const View& y,
                  });
 }
 
+// One sample's block of B channels, [plane][B] -> `channels` planes [channels][plane].
+void unblock(const float* src, int64_t B, int64_t channels, int64_t plane, float* planes) {
+  int64_t at = 0;
+#if defined(__AVX2__)
+  // 8 pixels x 8 channels at a time, transposed in registers.
+  if (B == 8) {
+    for (; at + 8 <= plane; at += 8) {
+      __m256 v[8], t[8];
+      for (int p = 0; p < 8; ++p) v[p] = _mm256_loadu_ps(src + (at + p) * 8);
+      for (int p = 0; p < 8; p += 2) {
+        t[p] = _mm256_unpacklo_ps(v[p], v[p + 1]);  // per 128-bit half: p c0, p' c0, p c1, p' c1
+        t[p + 1] = _mm256_unpackhi_ps(v[p], v[p + 1]);  // p c2, p' c2, p c3, p' c3
+      }
+      for (int q = 0; q < 8; q += 4) {
+        for (int h = 0; h < 2; ++h) {
+          const __m256 a = t[q + h], b = t[q + 2 + h];
+          v[q + 2 * h] = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(1, 0, 1, 0));
+          v[q + 2 * h + 1] = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 2, 3, 2));
+        }
+      }
+      // v[0..3]: pixels q .. q + 3 of channels (0, 4), (1, 5), (2, 6), (3, 7) in the two halves;
+      // v[4..7] the same for the next 4 pixels.
+      for (int c = 0; c < 4; ++c) {
+        const __m256 lo = _mm256_permute2f128_ps(v[c], v[c + 4], 0x20);  // channel c
+        const __m256 hi = _mm256_permute2f128_ps(v[c], v[c + 4], 0x31);  // channel c + 4
+        if (c < channels) _mm256_storeu_ps(planes + c * plane + at, lo);
+        if (c + 4 < channels) _mm256_storeu_ps(planes + (c + 4) * plane + at, hi);
+      }
+    }
+  }
+#endif
+  for (; at < plane; ++at) {
+    for (int64_t c = 0; c < channels; ++c) planes[c * plane + at] = src[at * B + c];
+  }
+}
+
+// conv2d then max_pool2d, pooling the convolution's output from oneDNN's channel-blocked layout:
+// its reorder to NCHW (as large as the output, read and written) is skipped. A block of channels
+// of one sample at a time is moved to planes in the L1 cache and pooled there by the pooling
+// kernel's own plane loop. The convolution is the one conv2d runs, so the results are the same
+// bits. False, having written nothing, where oneDNN's output is not channel-blocked or its
+// convolution is GEMM-based (run in sample blocks).
+bool conv2d_max_pool2d_dnnl(const View& x, const View& w, const View* bias, const View& y,
+                            const View& indices, const Conv2dParams& cp, const Pool2dParams& pp) {
+  const bool b = bias != nullptr;
+  const int64_t N = x.shape[0], O = w.shape[0];
+  const int64_t H =
+      (x.shape[2] + 2 * cp.padding[0] - cp.dilation[0] * (w.shape[2] - 1) - 1) / cp.stride[0] + 1;
+  const int64_t W =
+      (x.shape[3] + 2 * cp.padding[1] - cp.dilation[1] * (w.shape[3] - 1) - 1) / cp.stride[1] + 1;
+  const Shape conv_shape{N, O, H, W};
+  ConvEntry& whole =
+      entry(make_key(Pass::kForward, x.shape, w.shape, conv_shape, cp, b, get_num_threads()));
+  const Arg& dst = whole.args[2];
+  const int64_t B = dst.reordered ? channel_block(dst.inner.get_desc()) : 0;
+  if (whole.gemm || B == 0) return false;
+  if (b) {
+    execute(whole, {x.data, w.data, nullptr, bias->data}, false);
+  } else {
+    execute(whole, {x.data, w.data, nullptr}, false);
+  }
+  const auto* blocked = static_cast<const float*>(dst.inner.get_data_handle());
+  auto* yp = static_cast<float*>(y.data);
+  auto* ip = static_cast<int64_t*>(indices.data);
+  const int64_t blocks = (O + B - 1) / B, plane = H * W, pooled = y.shape[2] * y.shape[3];
+  const Shape conv_plane{H, W}, pooled_plane{y.shape[2], y.shape[3]};
+  parallel_for(0, N * blocks,
+               std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, B * plane)),
+               [&](int64_t lo, int64_t hi) {
+                 thread_local std::vector<float> planes;
+                 planes.resize(static_cast<size_t>(B * plane));
+                 for (int64_t nb = lo; nb < hi; ++nb) {
+                   const int64_t n = nb / blocks, c0 = nb % blocks * B;
+                   const float* src = blocked + nb * plane * B;
+                   const int64_t channels = std::min(B, O - c0);
+                   unblock(src, B, channels, plane, planes.data());
+                   for (int64_t c = 0; c < channels; ++c) {
+                     const int64_t out = (n * O + c0 + c) * pooled;
+                     max_pool2d_plane(planes.data() + c * plane, yp + out, ip + out, conv_plane,
+                                      pooled_plane, pp);
+                   }
+                 }
+               });
+  return true;
+}
+
 void backward_data_dnnl(const View& dy, const View& w, const View& dx, const Conv2dParams& p) {
   ConvEntry& whole = entry(
       make_key(Pass::kBackwardData, dx.shape, w.shape, dy.shape, p, false, get_num_threads()));
@@ -382,6 +485,15 @@ void conv2d(const View& x, const View& w, const View* bias, const View& y, const
   } else {
     conv2d_reference(x, w, bias, y, p);
   }
+}
+
+bool conv2d_max_pool2d(const View& x, const View& w, const View* bias, const View& y,
+                       const View& indices, const Conv2dParams& cp, const Pool2dParams& pp) {
+  if (few_channels_applies(x, w, cp)) {
+    return conv2d_max_pool2d_few_channels(x, w, bias, y, indices, cp, pp);
+  }
+  if (x.dtype != kFloat32 || y.shape.numel() == 0) return false;
+  return conv2d_max_pool2d_dnnl(x, w, bias, y, indices, cp, pp);
 }
 
 void conv2d_backward_data(const View& dy, const View& w, const View& dx, const Conv2dParams& p) {

@@ -35,6 +35,10 @@ void conv2d(const View& x, const View& w, const View* bias, const View& y, const
 void conv2d_backward_data(const View& dy, const View& w, const View& dx, const Conv2dParams& p);
 void conv2d_backward_weights(const View& x, const View& dy, const View& dw, const View* dbias,
                              const Conv2dParams& p);
+/// The kernel table's conv2d_max_pool2d: the few-channel kernel for a first layer, else (float32)
+/// oneDNN's convolution pooled from its channel-blocked output; false where neither applies.
+bool conv2d_max_pool2d(const View& x, const View& w, const View* bias, const View& y,
+                       const View& indices, const Conv2dParams& cp, const Pool2dParams& pp);
 void max_pool2d(const View& x, const View& y, const View& indices, const Pool2dParams& p);
 void max_pool2d_backward(const View& dy, const View& indices, const View& dx);
 /// One float32 plane of max_pool2d ([H, W] -> [H_out, W_out]) and of max_pool2d_backward (dx
