@@ -154,6 +154,13 @@ struct KernelTable {
   bool (*conv2d_max_pool2d_backward_weights)(const View& x, const View& dy, const View& indices,
                                              const View& dw, const View* dbias,
                                              const Conv2dParams& p);
+  /// Both gradients of conv2d_max_pool2d's convolution from the pooled dy: dx as
+  /// conv2d_backward_data and dw, db (db may be null) as conv2d_backward_weights give them from
+  /// max_pool2d_backward(dy, indices), with the same bits, where the backend has a kernel that
+  /// skips that gradient in NCHW; false, having written nothing, where it has none.
+  bool (*conv2d_max_pool2d_backward)(const View& x, const View& w, const View& dy,
+                                     const View& indices, const View& dx, const View& dw,
+                                     const View* db, const Conv2dParams& p);
   /// y = the maximum of each window; indices (int64, y's shape) = its position h * W + w in x's
   /// plane: the first maximum, or the last NaN, as PyTorch.
   void (*max_pool2d)(const View& x, const View& y, const View& indices, const Pool2dParams& p);

@@ -183,6 +183,17 @@ Tensor conv2d_max_pool2d(const Tensor& x, const Tensor& weight, const Tensor& bi
         const backend::KernelTable& kg = kernels_for(g, "conv2d_max_pool2d");
         Tensor dx, dw, db, dconv;
         backend::View dbv;
+        if (fused && need_dx && need_dw && kg.conv2d_max_pool2d_backward != nullptr) {
+          // Both from the pooled gradient, where the backend has a kernel for it.
+          dx = empty(x_shape, g.dtype(), g.device());
+          dw = empty(w_shape, g.dtype(), g.device());
+          if (need_db) db = empty(Shape{w_shape[0]}, g.dtype(), g.device()), dbv = kernel_view(db);
+          if (kg.conv2d_max_pool2d_backward(kernel_view(saved_x), kernel_view(saved_w),
+                                            kernel_view(g), kernel_view(indices), kernel_view(dx),
+                                            kernel_view(dw), need_db ? &dbv : nullptr, p)) {
+            return Grads{dx, dw, db};
+          }
+        }
         // The weight gradient from the pooled gradient, one convolution plane at a time, where
         // the backend can.
         bool dw_done = false;

@@ -242,13 +242,19 @@ ConvEntry& entry(const ConvKey& key) {
 // Runs the entry's primitive on the caller's buffers (in the entry's argument order). Without
 // `reorder_outputs`, outputs are left in the entry's buffers in oneDNN's layouts (a null buffer
 // for them is fine).
-void execute(ConvEntry& e, std::initializer_list<void*> buffers, bool reorder_outputs = true) {
+// With `inner_id`, the input of that id is read from `inner`, already in the primitive's layout.
+void execute(ConvEntry& e, std::initializer_list<void*> buffers, bool reorder_outputs = true,
+             int inner_id = -1, void* inner = nullptr) {
   thread_local dnnl::stream stream(cpu_engine());
   ATHANOR_ASSERT(e.args.size() == buffers.size());
   std::unordered_map<int, memory> args;
   auto buffer = buffers.begin();
   for (Arg& a : e.args) {
     a.user.set_data_handle(*buffer++);
+    if (a.id == inner_id) {
+      args.emplace(a.id, memory(a.inner.get_desc(), cpu_engine(), inner));
+      continue;
+    }
     args.emplace(a.id, a.inner);
     if (a.input && a.reordered) a.reorder.execute(stream, a.user, a.inner);
   }
@@ -336,39 +342,75 @@ void forward_dnnl(const View& x, const View& w, const View* bias, const View& y,
                  });
 }
 
+// The shape of conv2d's output.
+Shape conv_output(const Shape& x, const Shape& w, const Conv2dParams& p) {
+  auto size = [&](int d) {
+    return (x[2 + d] + 2 * p.padding[d] - p.dilation[d] * (w[2 + d] - 1) - 1) / p.stride[d] + 1;
+  };
+  return {x[0], w[0], size(0), size(1)};
+}
+
+#if defined(__AVX2__)
+// The 8 x 8 matrix of rows v[0..7] transposed in place: v[i][j] <- v[j][i].
+void transpose8(__m256 v[8]) {
+  __m256 t[8];
+  for (int r = 0; r < 8; r += 2) {
+    t[r] = _mm256_unpacklo_ps(v[r], v[r + 1]);      // per 128-bit half: r0 r'0 r1 r'1
+    t[r + 1] = _mm256_unpackhi_ps(v[r], v[r + 1]);  // r2 r'2 r3 r'3
+  }
+  for (int q = 0; q < 8; q += 4) {
+    for (int h = 0; h < 2; ++h) {
+      v[q + 2 * h] = _mm256_shuffle_ps(t[q + h], t[q + 2 + h], _MM_SHUFFLE(1, 0, 1, 0));
+      v[q + 2 * h + 1] = _mm256_shuffle_ps(t[q + h], t[q + 2 + h], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+  }
+  // v[0..3]: columns (0, 4), (1, 5), (2, 6), (3, 7) of rows 0-3 in the two halves; v[4..7] the
+  // same of rows 4-7.
+  for (int c = 0; c < 4; ++c) {
+    t[c] = _mm256_permute2f128_ps(v[c], v[c + 4], 0x20);
+    t[c + 4] = _mm256_permute2f128_ps(v[c], v[c + 4], 0x31);
+  }
+  for (int c = 0; c < 8; ++c) v[c] = t[c];
+}
+#endif
+
 // One sample's block of B channels, [plane][B] -> `channels` planes [channels][plane].
 void unblock(const float* src, int64_t B, int64_t channels, int64_t plane, float* planes) {
   int64_t at = 0;
 #if defined(__AVX2__)
-  // 8 pixels x 8 channels at a time, transposed in registers.
-  if (B == 8) {
+  if (B == 8) {  // 8 pixels x 8 channels at a time
     for (; at + 8 <= plane; at += 8) {
-      __m256 v[8], t[8];
+      __m256 v[8];
       for (int p = 0; p < 8; ++p) v[p] = _mm256_loadu_ps(src + (at + p) * 8);
-      for (int p = 0; p < 8; p += 2) {
-        t[p] = _mm256_unpacklo_ps(v[p], v[p + 1]);  // per 128-bit half: p c0, p' c0, p c1, p' c1
-        t[p + 1] = _mm256_unpackhi_ps(v[p], v[p + 1]);  // p c2, p' c2, p c3, p' c3
-      }
-      for (int q = 0; q < 8; q += 4) {
-        for (int h = 0; h < 2; ++h) {
-          const __m256 a = t[q + h], b = t[q + 2 + h];
-          v[q + 2 * h] = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(1, 0, 1, 0));
-          v[q + 2 * h + 1] = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 2, 3, 2));
-        }
-      }
-      // v[0..3]: pixels q .. q + 3 of channels (0, 4), (1, 5), (2, 6), (3, 7) in the two halves;
-      // v[4..7] the same for the next 4 pixels.
-      for (int c = 0; c < 4; ++c) {
-        const __m256 lo = _mm256_permute2f128_ps(v[c], v[c + 4], 0x20);  // channel c
-        const __m256 hi = _mm256_permute2f128_ps(v[c], v[c + 4], 0x31);  // channel c + 4
-        if (c < channels) _mm256_storeu_ps(planes + c * plane + at, lo);
-        if (c + 4 < channels) _mm256_storeu_ps(planes + (c + 4) * plane + at, hi);
-      }
+      transpose8(v);
+      for (int c = 0; c < channels; ++c) _mm256_storeu_ps(planes + c * plane + at, v[c]);
     }
   }
 #endif
   for (; at < plane; ++at) {
     for (int64_t c = 0; c < channels; ++c) planes[c * plane + at] = src[at * B + c];
+  }
+}
+
+// The inverse: `channels` planes [channels][plane] -> [plane][B], the B - channels padding
+// channels zero.
+void block(const float* planes, int64_t B, int64_t channels, int64_t plane, float* dst) {
+  int64_t at = 0;
+#if defined(__AVX2__)
+  if (B == 8) {
+    for (; at + 8 <= plane; at += 8) {
+      __m256 v[8];
+      for (int c = 0; c < 8; ++c) {
+        v[c] = c < channels ? _mm256_loadu_ps(planes + c * plane + at) : _mm256_setzero_ps();
+      }
+      transpose8(v);
+      for (int p = 0; p < 8; ++p) _mm256_storeu_ps(dst + (at + p) * 8, v[p]);
+    }
+  }
+#endif
+  for (; at < plane; ++at) {
+    for (int64_t c = 0; c < channels; ++c) dst[at * B + c] = planes[c * plane + at];
+    for (int64_t c = channels; c < B; ++c) dst[at * B + c] = 0.0f;
   }
 }
 
@@ -381,12 +423,8 @@ void unblock(const float* src, int64_t B, int64_t channels, int64_t plane, float
 bool conv2d_max_pool2d_dnnl(const View& x, const View& w, const View* bias, const View& y,
                             const View& indices, const Conv2dParams& cp, const Pool2dParams& pp) {
   const bool b = bias != nullptr;
-  const int64_t N = x.shape[0], O = w.shape[0];
-  const int64_t H =
-      (x.shape[2] + 2 * cp.padding[0] - cp.dilation[0] * (w.shape[2] - 1) - 1) / cp.stride[0] + 1;
-  const int64_t W =
-      (x.shape[3] + 2 * cp.padding[1] - cp.dilation[1] * (w.shape[3] - 1) - 1) / cp.stride[1] + 1;
-  const Shape conv_shape{N, O, H, W};
+  const Shape conv_shape = conv_output(x.shape, w.shape, cp);
+  const int64_t N = x.shape[0], O = w.shape[0], H = conv_shape[2], W = conv_shape[3];
   ConvEntry& whole =
       entry(make_key(Pass::kForward, x.shape, w.shape, conv_shape, cp, b, get_num_threads()));
   const Arg& dst = whole.args[2];
@@ -435,26 +473,33 @@ void backward_data_dnnl(const View& dy, const View& w, const View& dx, const Con
                  });
 }
 
+// With `dy_blocked`, dy is read from there, in the layout every block's primitive reads (the
+// caller has checked), a block's samples at dy_blocked + n * per_sample.
 void backward_weights_dnnl(const View& x, const View& dy, const View& dw, const View* dbias,
-                           const Conv2dParams& p) {
+                           const Conv2dParams& p, float* dy_blocked = nullptr,
+                           int64_t per_sample = 0) {
   const int64_t blocks = sample_blocks(dw.shape, dy.shape).count;
   const int64_t w_size = dw.shape.numel(), b_size = dbias ? dw.shape[0] : 0;
   // With one block the primitive writes dw and dbias; else each block its partial sums.
   std::vector<float> partial(blocks > 1 ? static_cast<size_t>(blocks * (w_size + b_size)) : 0);
-  for_each_block(Pass::kBackwardWeights, x.shape, dw.shape, dy.shape, p, dbias != nullptr,
-                 [&](int64_t block, int64_t n, const ConvKey& key) {
-                   // A GEMM-based primitive reads its thread count when it runs, not when it is
-                   // made: hold it to the one thread a block's primitive is built for.
-                   const OmpThreads one(1);
-                   float* w_out = blocks > 1 ? partial.data() + block * (w_size + b_size)
-                                             : static_cast<float*>(dw.data);
-                   if (dbias) {
-                     execute(entry(key), {sample(x, n), sample(dy, n), w_out,
-                                          blocks > 1 ? w_out + w_size : dbias->data});
-                   } else {
-                     execute(entry(key), {sample(x, n), sample(dy, n), w_out});
-                   }
-                 });
+  for_each_block(
+      Pass::kBackwardWeights, x.shape, dw.shape, dy.shape, p, dbias != nullptr,
+      [&](int64_t block, int64_t n, const ConvKey& key) {
+        // A GEMM-based primitive reads its thread count when it runs, not when it is
+        // made: hold it to the one thread a block's primitive is built for.
+        const OmpThreads one(1);
+        float* w_out =
+            blocks > 1 ? partial.data() + block * (w_size + b_size) : static_cast<float*>(dw.data);
+        const int inner_id = dy_blocked ? DNNL_ARG_DIFF_DST : -1;
+        float* inner = dy_blocked ? dy_blocked + n * per_sample : nullptr;
+        if (dbias) {
+          execute(entry(key),
+                  {sample(x, n), sample(dy, n), w_out, blocks > 1 ? w_out + w_size : dbias->data},
+                  true, inner_id, inner);
+        } else {
+          execute(entry(key), {sample(x, n), sample(dy, n), w_out}, true, inner_id, inner);
+        }
+      });
   if (blocks == 1) return;
   auto* dwp = static_cast<float*>(dw.data);
   auto* dbp = dbias ? static_cast<float*>(dbias->data) : nullptr;
@@ -473,7 +518,66 @@ void backward_weights_dnnl(const View& x, const View& dy, const View& dw, const 
   });
 }
 
+// The input and weight gradients of conv2d_max_pool2d on oneDNN's path, from the pooled dy: the
+// convolution's gradient is built once, in the channel-blocked layout both backward primitives
+// read (max_pool2d_backward_plane into planes in the L1 cache, then moved into place), instead of
+// in NCHW and reordered by each. The primitives are the ones conv2d's backward runs, so the
+// results are the same bits. False, having written nothing, where a primitive reads another
+// layout or the input gradient is GEMM-based.
+bool conv2d_max_pool2d_backward_dnnl(const View& x, const View& w, const View& dy,
+                                     const View& indices, const View& dx, const View& dw,
+                                     const View* db, const Conv2dParams& p) {
+  const Shape conv = conv_output(x.shape, w.shape, p);
+  const int64_t N = conv[0], O = conv[1], plane = conv[2] * conv[3];
+  ConvEntry& data =
+      entry(make_key(Pass::kBackwardData, x.shape, w.shape, conv, p, false, get_num_threads()));
+  const int64_t B = data.args[0].reordered ? channel_block(data.args[0].inner.get_desc()) : 0;
+  if (data.gemm || B == 0) return false;
+  const Blocks blocks = sample_blocks(w.shape, conv);
+  for (int64_t n = 0; n < N; n += blocks.size) {  // each block size's primitive, made here
+    Shape xs = x.shape, ys = conv;
+    xs[0] = ys[0] = std::min(blocks.size, N - n);
+    const ConvEntry& e =
+        entry(make_key(Pass::kBackwardWeights, xs, w.shape, ys, p, db != nullptr, 1));
+    if (!e.args[1].reordered || channel_block(e.args[1].inner.get_desc()) != B) return false;
+  }
+  const int64_t groups = (O + B - 1) / B, pooled = dy.shape[2] * dy.shape[3];
+  thread_local std::vector<float> buffer;  // the calling thread's; the workers fill it
+  buffer.resize(static_cast<size_t>(N * groups * B * plane));
+  float* const blocked = buffer.data();
+  const auto* dyp = static_cast<const float*>(dy.data);
+  const auto* ip = static_cast<const int64_t*>(indices.data);
+  parallel_for(
+      0, N * groups, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, B * plane)),
+      [&](int64_t lo, int64_t hi) {
+        thread_local std::vector<float> planes;
+        planes.resize(static_cast<size_t>(B * plane));
+        for (int64_t ng = lo; ng < hi; ++ng) {
+          const int64_t n = ng / groups, c0 = ng % groups * B;
+          const int64_t channels = std::min(B, O - c0);
+          for (int64_t c = 0; c < channels; ++c) {
+            const int64_t at = (n * O + c0 + c) * pooled;
+            max_pool2d_backward_plane(dyp + at, ip + at, planes.data() + c * plane, plane, pooled);
+          }
+          block(planes.data(), B, channels, plane, blocked + ng * B * plane);
+        }
+      });
+  execute(data, {nullptr, w.data, dx.data}, true, DNNL_ARG_DIFF_DST, blocked);
+  // dy's NCHW view is never read (every block reads the blocked buffer); it only has to point
+  // into memory for the per-block offsets.
+  backward_weights_dnnl(x, View{blocked, kFloat32, conv, contiguous_strides(conv)}, dw, db, p,
+                        blocked, groups * B * plane);
+  return true;
+}
+
 }  // namespace
+
+bool conv2d_max_pool2d_backward(const View& x, const View& w, const View& dy, const View& indices,
+                                const View& dx, const View& dw, const View* db,
+                                const Conv2dParams& p) {
+  if (x.dtype != kFloat32 || x.shape[0] == 0 || few_channels_applies(x, w, p)) return false;
+  return conv2d_max_pool2d_backward_dnnl(x, w, dy, indices, dx, dw, db, p);
+}
 
 void conv2d(const View& x, const View& w, const View* bias, const View& y, const Conv2dParams& p) {
   ATHANOR_ASSERT(x.dtype == w.dtype && x.dtype == y.dtype && (!bias || bias->dtype == x.dtype));

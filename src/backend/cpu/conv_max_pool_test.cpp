@@ -1,7 +1,8 @@
-// src/backend/cpu/conv_max_pool_test.cpp: the CPU kernel table's conv2d_max_pool2d on oneDNN's
-// path (more than 4 input channels): it applies where oneDNN's output is channel-blocked, and
-// gives the same bits as conv2d then max_pool2d, over window shapes, channel counts that leave a
-// partial block, ties and NaN, on 1 and 2 threads.
+// src/backend/cpu/conv_max_pool_test.cpp: the CPU kernel table's conv2d_max_pool2d and its
+// backward on oneDNN's path (more than 4 input channels): they apply where oneDNN's layouts are
+// channel-blocked, and give the same bits as conv2d then max_pool2d (and their backward kernels),
+// over window shapes, channel counts that leave a partial block, ties and NaN, on 1 and 2
+// threads.
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -64,6 +65,58 @@ TEST(ConvMaxPool, OneDnnPathPoolsTheBlockedOutputToTheSameBits) {
             << threads << " threads, element " << i;
       }
       EXPECT_EQ(idx, idx_apart) << threads << " threads";
+    }
+  }
+}
+
+// Bit for bit, NaN included.
+void expect_same_bits(const std::vector<float>& got, const std::vector<float>& want,
+                      const char* what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  for (size_t i = 0; i < got.size(); ++i) {
+    ASSERT_EQ(std::bit_cast<uint32_t>(got[i]), std::bit_cast<uint32_t>(want[i]))
+        << what << ", element " << i;
+  }
+}
+
+TEST(ConvMaxPool, OneDnnPathBackwardFromThePooledGradientGivesTheSameBits) {
+  const Pool2dParams two{{2, 2}, {2, 2}, {0, 0}, {1, 1}};
+  const Pool2dParams overlap{{3, 3}, {2, 2}, {1, 1}, {1, 1}};
+  // The benchmark's second layer (a batch of 3 splits into sample blocks of 2 and 1 for the
+  // weight gradient); partial channel blocks; overlapping windows (gradients add up).
+  for (const Case& c :
+       {Case{3, 32, 64, 14, two, 7}, Case{2, 8, 12, 10, two, 5}, Case{5, 6, 20, 10, overlap, 6}}) {
+    SCOPED_TRACE(::testing::Message() << c.C << " -> " << c.O << " channels");
+    const Shape xs{c.N, c.C, c.S, c.S}, ws{c.O, c.C, 3, 3}, conv{c.N, c.O, c.S, c.S};
+    const Shape ys{c.N, c.O, c.pooled, c.pooled};
+    std::vector<float> x = sin_sequence(xs.numel(), 0.37, 0.1),
+                       w = sin_sequence(ws.numel(), 0.71, 0.3), b = sin_sequence(c.O, 1.3, 0.2);
+    std::fill(x.end() - c.C * c.S * c.S, x.end(), 0.5f);  // ties in the last sample
+    std::vector<float> dy = sin_sequence(ys.numel(), 0.53, 0.7);
+    const Conv2dParams cp{.padding = {1, 1}};
+    for (int threads : {1, 2}) {
+      ScopedNumThreads scoped(threads);
+      std::vector<float> y(ys.numel()), full(conv.numel());
+      std::vector<int64_t> idx(ys.numel());
+      const View iv{idx.data(), kInt64, ys, contiguous_strides(ys)};
+      const View bias = view(b, Shape{c.O});
+      conv2d(view(x, xs), view(w, ws), &bias, view(full, conv), cp);
+      max_pool2d(view(full, conv), view(y, ys), iv, c.pool);
+      // Apart: the convolution's gradient in NCHW, then each backward kernel.
+      std::vector<float> dconv(conv.numel()), dx_apart(xs.numel()), dw_apart(ws.numel()),
+          db_apart(c.O);
+      max_pool2d_backward(view(dy, ys), iv, view(dconv, conv));
+      conv2d_backward_data(view(dconv, conv), view(w, ws), view(dx_apart, xs), cp);
+      const View dbv_apart = view(db_apart, Shape{c.O});
+      conv2d_backward_weights(view(x, xs), view(dconv, conv), view(dw_apart, ws), &dbv_apart, cp);
+      std::vector<float> dx(xs.numel(), -7.0f), dw(ws.numel(), -7.0f), db(c.O, -7.0f);
+      const View dbv = view(db, Shape{c.O});
+      ASSERT_TRUE(conv2d_max_pool2d_backward(view(x, xs), view(w, ws), view(dy, ys), iv,
+                                             view(dx, xs), view(dw, ws), &dbv, cp))
+          << "a backward primitive reads another layout here";
+      expect_same_bits(dx, dx_apart, "dx");
+      expect_same_bits(dw, dw_apart, "dw");
+      expect_same_bits(db, db_apart, "db");
     }
   }
 }

@@ -39,6 +39,11 @@ void conv2d_backward_weights(const View& x, const View& dy, const View& dw, cons
 /// oneDNN's convolution pooled from its channel-blocked output; false where neither applies.
 bool conv2d_max_pool2d(const View& x, const View& w, const View* bias, const View& y,
                        const View& indices, const Conv2dParams& cp, const Pool2dParams& pp);
+/// The kernel table's conv2d_max_pool2d_backward: oneDNN's backward primitives fed the
+/// convolution's gradient built in their channel-blocked layout; false where they read another.
+bool conv2d_max_pool2d_backward(const View& x, const View& w, const View& dy, const View& indices,
+                                const View& dx, const View& dw, const View* db,
+                                const Conv2dParams& p);
 void max_pool2d(const View& x, const View& y, const View& indices, const Pool2dParams& p);
 void max_pool2d_backward(const View& dy, const View& indices, const View& dx);
 /// One float32 plane of max_pool2d ([H, W] -> [H_out, W_out]) and of max_pool2d_backward (dx

@@ -30,6 +30,7 @@ const KernelTable& cpu_kernels() {
       .conv2d_backward_weights = cpu::conv2d_backward_weights,
       .conv2d_max_pool2d = cpu::conv2d_max_pool2d,
       .conv2d_max_pool2d_backward_weights = cpu::conv2d_max_pool2d_backward_weights_few_channels,
+      .conv2d_max_pool2d_backward = cpu::conv2d_max_pool2d_backward,
       .max_pool2d = cpu::max_pool2d,
       .max_pool2d_backward = cpu::max_pool2d_backward,
       .avg_pool2d = cpu::avg_pool2d,
