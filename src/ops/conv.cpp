@@ -181,41 +181,35 @@ Tensor conv2d_max_pool2d(const Tensor& x, const Tensor& weight, const Tensor& bi
        x_shape = x.shape(), w_shape = weight.shape()](const Tensor& dy) {
         const Tensor g = contiguous(dy);
         const backend::KernelTable& kg = kernels_for(g, "conv2d_max_pool2d");
-        Tensor dx, dw, db, dconv;
-        backend::View dbv;
+        Tensor dx = need_dx ? empty(x_shape, g.dtype(), g.device()) : Tensor();
+        Tensor dw = need_dw ? empty(w_shape, g.dtype(), g.device()) : Tensor();
+        Tensor db = need_db && need_dw ? empty(Shape{w_shape[0]}, g.dtype(), g.device()) : Tensor();
+        const backend::View dbv = db.defined() ? kernel_view(db) : backend::View{};
+        const backend::View* dbp = db.defined() ? &dbv : nullptr;
+        // From the pooled gradient where the backend has kernels for it: both gradients, or the
+        // weight gradient one convolution plane at a time.
+        bool dx_done = false, dw_done = false;
         if (fused && need_dx && need_dw && kg.conv2d_max_pool2d_backward != nullptr) {
-          // Both from the pooled gradient, where the backend has a kernel for it.
-          dx = empty(x_shape, g.dtype(), g.device());
-          dw = empty(w_shape, g.dtype(), g.device());
-          if (need_db) db = empty(Shape{w_shape[0]}, g.dtype(), g.device()), dbv = kernel_view(db);
-          if (kg.conv2d_max_pool2d_backward(kernel_view(saved_x), kernel_view(saved_w),
-                                            kernel_view(g), kernel_view(indices), kernel_view(dx),
-                                            kernel_view(dw), need_db ? &dbv : nullptr, p)) {
-            return Grads{dx, dw, db};
-          }
+          dx_done = dw_done = kg.conv2d_max_pool2d_backward(
+              kernel_view(saved_x), kernel_view(saved_w), kernel_view(g), kernel_view(indices),
+              kernel_view(dx), kernel_view(dw), dbp, p);
         }
-        // The weight gradient from the pooled gradient, one convolution plane at a time, where
-        // the backend can.
-        bool dw_done = false;
-        if (need_dw) {
-          dw = empty(w_shape, g.dtype(), g.device());
-          if (need_db) db = empty(Shape{w_shape[0]}, g.dtype(), g.device()), dbv = kernel_view(db);
-          dw_done = fused && kg.conv2d_max_pool2d_backward_weights(
-                                 kernel_view(saved_x), kernel_view(g), kernel_view(indices),
-                                 kernel_view(dw), need_db ? &dbv : nullptr, p);
+        if (fused && need_dw && !dw_done) {
+          dw_done = kg.conv2d_max_pool2d_backward_weights(
+              kernel_view(saved_x), kernel_view(g), kernel_view(indices), kernel_view(dw), dbp, p);
         }
-        if (need_dx || (need_dw && !dw_done) || (need_db && !need_dw)) {
+        Tensor dconv;
+        if ((need_dx && !dx_done) || (need_dw && !dw_done) || (need_db && !need_dw)) {
           // The convolution's gradient in full, as max_pool2d's backward gives it.
           dconv = empty(conv_shape, g.dtype(), g.device());
           kg.max_pool2d_backward(kernel_view(g), kernel_view(indices), kernel_view(dconv));
         }
-        if (need_dx) {
-          dx = empty(x_shape, g.dtype(), g.device());
+        if (need_dx && !dx_done) {
           kg.conv2d_backward_data(kernel_view(dconv), kernel_view(saved_w), kernel_view(dx), p);
         }
         if (need_dw && !dw_done) {
-          kg.conv2d_backward_weights(kernel_view(saved_x), kernel_view(dconv), kernel_view(dw),
-                                     need_db ? &dbv : nullptr, p);
+          kg.conv2d_backward_weights(kernel_view(saved_x), kernel_view(dconv), kernel_view(dw), dbp,
+                                     p);
         } else if (need_db && !need_dw) {
           db = sum(dconv, {0, 2, 3});
         }
