@@ -92,6 +92,30 @@ INSTANTIATE_TEST_SUITE_P(
         // 6 -> 20 channels (a partial block), overlapping padded windows rounded up.
         Case{{2, 6, 10, 10}, {20, 6, 3, 3}, {1, 1}, {3, 3}, {2, 2}, {1, 1}, true}));
 
+// Grouped convolutions through oneDNN: the fused op against the two ops, forward and backward.
+TEST(ConvPool, GroupedConvolutionMatchesConvThenPool) {
+  const Tensor x = to(random_normal({2, 16, 9, 9}, 41), kFloat32);
+  const Tensor w = to(random_normal({24, 4, 3, 3}, 42), kFloat32);
+  const Tensor b = to(random_normal({24}, 43), kFloat32);
+  for (int threads : {1, 2}) {
+    ScopedNumThreads scoped(threads);
+    const Result fused = run(
+        [](const Tensor& xi, const Tensor& wi, const Tensor& bi) {
+          return conv2d_max_pool2d(xi, wi, bi, {1, 1}, {1, 1}, {1, 1}, 4, {2, 2});
+        },
+        x, w, b);
+    const Result apart = run(
+        [](const Tensor& xi, const Tensor& wi, const Tensor& bi) {
+          return max_pool2d(conv2d(xi, wi, bi, {1, 1}, {1, 1}, {1, 1}, 4), {2, 2});
+        },
+        x, w, b);
+    EXPECT_TENSOR_EQ(fused.y, apart.y) << threads << " threads";
+    EXPECT_TENSOR_EQ(fused.dx, apart.dx) << threads << " threads";
+    EXPECT_TENSOR_EQ(fused.dw, apart.dw) << threads << " threads";
+    EXPECT_TENSOR_EQ(fused.db, apart.db) << threads << " threads";
+  }
+}
+
 TEST(ConvPool, GradientsMatchFiniteDifferences) {
   expect_gradients_match_finite_differences(
       [](const std::vector<Tensor>& in) {
