@@ -358,9 +358,9 @@ TEST(RnnLayer, Float32NonlinearitiesMatchLibmAcrossTheRange) {
   }
 }
 
-// A float32 LSTM step runs 8 units at a time with a scalar loop for the rest: with every unit
-// given the same pre-activations, both give the same bits, across the gates' whole range (and a
-// NaN stays a NaN); and both agree with float64.
+// A float32 LSTM step runs 8 units at a time, the units past the last multiple of 8 through a
+// padded vector: with every unit given the same pre-activations, both give the same bits, across
+// the gates' whole range (and a NaN stays a NaN); and both agree with float64.
 TEST(RnnLayer, Float32LstmGatesAgreeBetweenVectorAndTailUnits) {
   std::vector<double> pre{-100.0, -30.0,  -5.0,   -0.6251, -0.6249, -1e-3, 0.0,  1e-6,
                           0.3,    0.6249, 0.6251, 2.0,     9.0,     40.0,  100.0};
