@@ -238,8 +238,8 @@ ConvEntry& entry(const ConvKey& key) {
 
 // Runs the entry's primitive on the caller's buffers (in the entry's argument order). Without
 // `reorder_outputs`, outputs are left in the entry's buffers in oneDNN's layouts (a null buffer
-// for them is fine).
-// With `inner_id`, the input of that id is read from `inner`, already in the primitive's layout.
+// for them is fine); with `inner_id`, the input of that id is read from `inner`, already in the
+// primitive's layout (its buffer is then not read).
 void execute(ConvEntry& e, std::initializer_list<void*> buffers, bool reorder_outputs = true,
              int inner_id = -1, void* inner = nullptr) {
   thread_local dnnl::stream stream(cpu_engine());
