@@ -30,6 +30,16 @@ View view(std::vector<float>& v, const Shape& s) {
   return {v.data(), kFloat32, s, contiguous_strides(s)};
 }
 
+// Bit for bit, NaN included.
+void expect_same_bits(const std::vector<float>& got, const std::vector<float>& want,
+                      const char* what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  for (size_t i = 0; i < got.size(); ++i) {
+    ASSERT_EQ(std::bit_cast<uint32_t>(got[i]), std::bit_cast<uint32_t>(want[i]))
+        << what << ", element " << i;
+  }
+}
+
 TEST(ConvMaxPool, OneDnnPathPoolsTheBlockedOutputToTheSameBits) {
   const Pool2dParams two{{2, 2}, {2, 2}, {0, 0}, {1, 1}};
   const Pool2dParams overlap{{3, 3}, {2, 2}, {1, 1}, {1, 1}};  // ceil_mode's last window at 10
@@ -58,24 +68,10 @@ TEST(ConvMaxPool, OneDnnPathPoolsTheBlockedOutputToTheSameBits) {
           << "oneDNN's output is not channel-blocked here";
       conv2d(view(x, xs), view(w, ws), &bias, view(full, conv), cp);
       max_pool2d(view(full, conv), view(y_apart, ys), iv_apart, c.pool);
-      ASSERT_EQ(y.size(), y_apart.size());
-      for (size_t i = 0; i < y.size(); ++i) {
-        // Bit for bit, NaN included.
-        ASSERT_EQ(std::bit_cast<uint32_t>(y[i]), std::bit_cast<uint32_t>(y_apart[i]))
-            << threads << " threads, element " << i;
-      }
-      EXPECT_EQ(idx, idx_apart) << threads << " threads";
+      SCOPED_TRACE(::testing::Message() << threads << " threads");
+      expect_same_bits(y, y_apart, "y");
+      EXPECT_EQ(idx, idx_apart);
     }
-  }
-}
-
-// Bit for bit, NaN included.
-void expect_same_bits(const std::vector<float>& got, const std::vector<float>& want,
-                      const char* what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  for (size_t i = 0; i < got.size(); ++i) {
-    ASSERT_EQ(std::bit_cast<uint32_t>(got[i]), std::bit_cast<uint32_t>(want[i]))
-        << what << ", element " << i;
   }
 }
 
@@ -114,6 +110,7 @@ TEST(ConvMaxPool, OneDnnPathBackwardFromThePooledGradientGivesTheSameBits) {
       ASSERT_TRUE(conv2d_max_pool2d_backward(view(x, xs), view(w, ws), view(dy, ys), iv,
                                              view(dx, xs), view(dw, ws), &dbv, cp))
           << "a backward primitive reads another layout here";
+      SCOPED_TRACE(::testing::Message() << threads << " threads");
       expect_same_bits(dx, dx_apart, "dx");
       expect_same_bits(dw, dw_apart, "dw");
       expect_same_bits(db, db_apart, "db");
