@@ -131,11 +131,6 @@ void matmul_dnnl_run(const Operand& a, const Operand& w, const View& va, const V
 // oneDNN's own split: not measured as parts.
 constexpr int64_t kSplitMin = int64_t{1} << 20;
 constexpr int64_t kSplitMax = int64_t{1} << 24;
-// Narrow parts cost more than they save, each packing the whole other operand again (8 parts of
-// 32 columns of [64, 784] x [784, 256] took 1.55 times the whole product's one-thread time): at
-// least this many rows or columns a part, and with more threads than that allows oneDNN splits
-// the product itself.
-constexpr int64_t kSplitMinPart = 32;
 
 enum class Split { kRows, kColumns };
 
@@ -147,7 +142,7 @@ void matmul_dnnl(const Operand& a, const Operand& w, const View& va, const View&
   const int64_t M = out.shape[1], N = out.shape[2], K = va.shape[2];
   const int64_t work = M * N * K, split_size = split == Split::kColumns ? N : M;
   if (threads == 1 || out.shape[0] != 1 || in_parallel_region() || work < kSplitMin ||
-      work > kSplitMax || split_size < kSplitMinPart * threads) {
+      work > kSplitMax || split_size < 16 * threads) {
     matmul_dnnl_run(a, w, va, vw, out, bias, threads);
     return;
   }
