@@ -1,21 +1,19 @@
 // src/backend/cpu/matmul_kernels.cpp: batched matrix products on the CPU: oneDNN for float32,
 // a blocked reference loop for the other types.
 //
-// oneDNN primitives are created once per (shapes, strides, threads) and cached per thread with
-// their memory objects, so a call in steady state only swaps data pointers and executes. Operands
-// are passed with their strides (a transposed view costs nothing); an operand broadcast over the
-// batch (stride 0) is described to oneDNN as batch size 1, which its matmul broadcasts.
+// oneDNN primitives are created once per (shapes, strides) and cached per thread with their
+// memory objects, so a call in steady state only swaps data pointers and executes. Operands are
+// passed with their strides (a transposed view costs nothing); an operand broadcast over the batch
+// (stride 0) is described to oneDNN as batch size 1, which its matmul broadcasts.
 #include <array>
 #include <unordered_map>
 #include <vector>
 
-#include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/linear_narrow.h"
 #include "backend/cpu/loops.h"
-#include "backend/cpu/omp_threads.h"
 
 namespace athanor::cpu {
 namespace {
@@ -29,9 +27,7 @@ struct Operand {
 
 struct MatmulKey {
   Operand a, w;
-  int64_t c_row_stride = 0;
   bool bias = false;
-  int threads = 0;  // oneDNN sizes its work split when the primitive is created
   friend bool operator==(const MatmulKey&, const MatmulKey&) = default;
 };
 
@@ -43,9 +39,7 @@ struct MatmulKeyHash {
       for (int64_t v : o->dims) mix(v);
       for (int64_t v : o->strides) mix(v);
     }
-    mix(k.c_row_stride);
     mix(k.bias);
-    mix(k.threads);
     return h;
   }
 };
@@ -77,18 +71,17 @@ dnnl::memory::desc desc_of(const Operand& o) {
                             {o.strides[0], o.strides[1], o.strides[2]});
 }
 
-// out = a @ w (+ bias [N] broadcast over the rows when not null), on `threads` threads.
-void matmul_dnnl_run(const Operand& a, const Operand& w, const View& va, const View& vw,
-                     const View& out, const View* bias, int threads) {
+// out = a @ w (+ bias [N] broadcast over the rows when not null).
+void matmul_dnnl(const Operand& a, const Operand& w, const View& va, const View& vw,
+                 const View& out, const View* bias = nullptr) {
+  get_num_threads();  // align this thread's OpenMP setting, which oneDNN reads, with athanor's
   thread_local std::unordered_map<MatmulKey, MatmulEntry, MatmulKeyHash> cache;
   thread_local dnnl::stream stream(cpu_engine());
-  const int64_t c_row_stride = out.strides[1];
-  const MatmulKey key{a, w, c_row_stride, bias != nullptr, threads};
+  const MatmulKey key{a, w, bias != nullptr};
   auto it = cache.find(key);
   if (it == cache.end()) {
     const int64_t B = out.shape[0], M = out.shape[1], N = out.shape[2];
-    dnnl::memory::desc c_md({B, M, N}, dnnl::memory::data_type::f32,
-                            {M * c_row_stride, c_row_stride, 1});
+    dnnl::memory::desc c_md({B, M, N}, dnnl::memory::data_type::f32, {M * N, N, 1});
     dnnl::memory::desc bias_md({1, 1, N}, dnnl::memory::data_type::f32, {N, N, 1});
     dnnl::matmul::primitive_desc pd =
         bias ? dnnl::matmul::primitive_desc(
@@ -116,59 +109,6 @@ void matmul_dnnl_run(const Operand& a, const Operand& w, const View& va, const V
                         {{DNNL_ARG_SRC, e.a}, {DNNL_ARG_WEIGHTS, e.w}, {DNNL_ARG_DST, e.c}});
   }
   stream.wait();
-}
-
-// Products of kSplitMin to kSplitMax multiply-adds at two or more threads run as one part per
-// thread, each a one-thread oneDNN product, in parts chosen to match the optimizer's: a linear
-// layer's forward by output columns (thread t computes the outputs of the weight rows that
-// UpdateQueue's chunk t updates, and reads those rows from its own cache), every other product by
-// output rows (a weight gradient's rows are its weight's rows: thread t writes the part its
-// Adam step reads next). oneDNN's own split of these products does not follow that layout, and
-// on this machine the two cores are far apart: a cache line passes between them in about 250 ns,
-// so reading the other core's writes costs more than the product's arithmetic. The mlp's
-// 2-thread step went 0.76 -> 0.71 ms (medians of 8 alternating runs, each alternating thread
-// counts in one process). Larger products (the cnn's [64, 3136] x [3136, 128], 2^24.6) keep
-// oneDNN's own split: not measured as parts.
-constexpr int64_t kSplitMin = int64_t{1} << 20;
-constexpr int64_t kSplitMax = int64_t{1} << 24;
-
-enum class Split { kRows, kColumns };
-
-// out = a @ w (+ bias), on the calling thread's thread count: as one oneDNN primitive, or as
-// one part per thread (above) split the way `split` says.
-void matmul_dnnl(const Operand& a, const Operand& w, const View& va, const View& vw,
-                 const View& out, const View* bias = nullptr, Split split = Split::kRows) {
-  const int threads = get_num_threads();  // also aligns this thread's OpenMP setting
-  const int64_t M = out.shape[1], N = out.shape[2], K = va.shape[2];
-  const int64_t work = M * N * K, split_size = split == Split::kColumns ? N : M;
-  if (threads == 1 || out.shape[0] != 1 || in_parallel_region() || work < kSplitMin ||
-      work > kSplitMax || split_size < 16 * threads) {
-    matmul_dnnl_run(a, w, va, vw, out, bias, threads);
-    return;
-  }
-#pragma omp parallel num_threads(threads)
-  {
-    // oneDNN reads the thread count when it runs the primitive: hold it to one inside the region.
-    const OmpThreads one(1);
-    const int64_t t = omp_get_thread_num(), parts = omp_get_num_threads();
-    const int64_t lo = split_size * t / parts, hi = split_size * (t + 1) / parts;
-    View pa = va, pw = vw, pout = out, pbias = bias ? *bias : View{};
-    if (split == Split::kColumns) {
-      pw.data = static_cast<float*>(vw.data) + lo * vw.strides[2];
-      pw.shape[2] = pout.shape[2] = hi - lo;
-      pout.data = static_cast<float*>(out.data) + lo;
-      if (bias) {
-        pbias.data = static_cast<float*>(bias->data) + lo;
-        pbias.shape[0] = hi - lo;
-      }
-    } else {
-      pa.data = static_cast<float*>(va.data) + lo * va.strides[1];
-      pa.shape[1] = pout.shape[1] = hi - lo;
-      pout.data = static_cast<float*>(out.data) + lo * out.strides[1];
-    }
-    if (lo < hi)
-      matmul_dnnl_run(describe(pa), describe(pw), pa, pw, pout, bias ? &pbias : nullptr, 1);
-  }
 }
 
 // Reference product: out[b, m, :] = sum_k a[b, m, k] * w[b, k, :], k outer so the n loop streams.
@@ -266,7 +206,7 @@ void linear(const View& x, const View& w, const View* bias, const View& out) {
   if (bias != nullptr && x.dtype == kFloat32 && M > 0 && N > 0 && K > 0 && bias->strides[0] == 1) {
     const Operand oa = describe(a), ow = describe(wt);
     if (dnnl_supports(oa) && dnnl_supports(ow)) {
-      matmul_dnnl(oa, ow, a, wt, c, bias, Split::kColumns);
+      matmul_dnnl(oa, ow, a, wt, c, bias);
       return;
     }
   }
