@@ -17,6 +17,7 @@
 #include <athanor/core/parallel.h>
 #include <athanor/core/random.h>
 #include <athanor/data/data.h>
+#include <athanor/io/safetensors.h>
 #include <athanor/nn/nn.h>
 #include <athanor/ops/compare.h>
 #include <athanor/ops/loss.h>
@@ -100,6 +101,58 @@ double peak_rss_mb() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
+/// The batch order of each epoch, as read from a start file.
+class FixedOrder : public data::Sampler {
+ public:
+  explicit FixedOrder(std::vector<std::vector<int64_t>> orders) : orders_(std::move(orders)) {}
+  std::vector<int64_t> indices(int64_t epoch) const override {
+    return orders_.at(static_cast<size_t>(epoch));
+  }
+  int64_t size() const override { return static_cast<int64_t>(orders_.front().size()); }
+
+ private:
+  std::vector<std::vector<int64_t>> orders_;
+};
+
+/// Loads `path` (written by bench/peers/pytorch.py --export-start): the model's initial weights,
+/// under PyTorch's state_dict names, into `model`, and returns the order of each of `epochs`
+/// epochs ("order.<epoch>", a permutation of 0 .. n - 1).
+std::vector<std::vector<int64_t>> load_start(const std::string& path, nn::Module& model, int epochs,
+                                             int64_t n) {
+  const TensorDict all = io::load_safetensors(path).tensors;
+  TensorDict weights;
+  std::vector<std::vector<int64_t>> orders;
+  for (const auto& [name, tensor] : all) {
+    if (!name.starts_with("order.")) weights.insert(name, tensor);
+  }
+  try {
+    model.load_state_dict(weights);  // strict: every name must match, and every shape
+  } catch (const Error& e) {
+    throw Error(fmt::format("{}: {}", path, e.what()));
+  }
+  for (int e = 0; e < epochs; ++e) {
+    const std::string name = fmt::format("order.{}", e);
+    const Tensor* order = all.find(name);
+    if (order == nullptr || order->dtype() != kInt64 || order->dim() != 1 || order->shape(0) != n) {
+      throw Error(fmt::format("{}: expected '{}', an int64 permutation of the {} training images",
+                              path, name, n));
+    }
+    const Tensor dense = contiguous(*order);
+    const int64_t* p = dense.data_ptr<int64_t>();
+    std::vector<int64_t> indices(p, p + n);
+    std::vector<bool> seen(static_cast<size_t>(n));
+    for (int64_t i : indices) {
+      if (i < 0 || i >= n || seen[static_cast<size_t>(i)]) {
+        throw Error(fmt::format("{}: '{}' is not a permutation of 0 .. {} (at index {})", path,
+                                name, n - 1, i));
+      }
+      seen[static_cast<size_t>(i)] = true;
+    }
+    orders.push_back(std::move(indices));
+  }
+  return orders;
+}
+
 double accuracy(nn::Module& model, const data::TensorDataset& test) {
   NoGradGuard no_grad;
   model.eval();
@@ -126,6 +179,10 @@ int main(int argc, char** argv) try {
   app.add_option("--seed", seed, "Seed of the initialization and the shuffling");
   int64_t limit = 0;
   app.add_option("--limit", limit, "Train on the first N images only (for profiling)");
+  std::string start_file;
+  app.add_option("--start", start_file,
+                 "Start from the initial weights and batch orders in this file "
+                 "(bench/peers/pytorch.py --export-start) instead of the seed's");
   CLI11_PARSE(app, argc, argv);
 
   set_num_threads(threads);
@@ -137,8 +194,13 @@ int main(int argc, char** argv) try {
   }
   manual_seed(seed);
   Setup s = make(model_name);
-  data::DataLoader loader(std::make_shared<data::TensorDataset>(train_set),
-                          {.batch_size = s.batch, .shuffle = true, .seed = seed});
+  data::LoaderOptions options{.batch_size = s.batch, .shuffle = true, .seed = seed};
+  if (!start_file.empty()) {
+    options.shuffle = false;
+    options.sampler =
+        std::make_shared<FixedOrder>(load_start(start_file, *s.model, epochs, train_set.size()));
+  }
+  data::DataLoader loader(std::make_shared<data::TensorDataset>(train_set), options);
   double seconds = 0;
   const double cpu_start = cpu_seconds();
   for (int epoch = 0; epoch < epochs; ++epoch) {

@@ -11,6 +11,7 @@ import gzip
 import json
 import os
 import resource
+import struct
 import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -60,6 +61,25 @@ def make(name):
     raise SystemExit(f"pytorch.py: unknown model {name!r}; expected mlp, cnn, logreg or lstm")
 
 
+def save_safetensors(path, tensors):
+    """Writes {name: tensor} as a safetensors file (8-byte little-endian header length, JSON
+    header padded with spaces to 8 bytes, then the row-major data), without the safetensors
+    package, which Debian's python3-torch does not bring."""
+    dtypes = {torch.float32: "F32", torch.int64: "I64"}
+    header, blobs, offset = {}, [], 0
+    for name, t in tensors.items():
+        data = t.detach().contiguous().numpy().tobytes()
+        header[name] = {"dtype": dtypes[t.dtype], "shape": list(t.shape),
+                        "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path + ".tmp", "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+    os.replace(path + ".tmp", path)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="mlp")
@@ -67,6 +87,11 @@ def main():
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, default=0, help="train on the first N images only")
+    parser.add_argument("--export-start", metavar="FILE",
+                        help="write the seed's initial weights (as state_dict names) and each "
+                        "epoch's batch order ('order.<epoch>') to FILE as safetensors, and exit "
+                        "without training: bench_models --start FILE then trains from the same "
+                        "start, so that the two accuracies differ only by the implementations")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -82,11 +107,17 @@ def main():
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     n = train_x.shape[0]
+    # Each epoch's order drawn up front, in the order the training loop used to draw them.
+    orders = [torch.randperm(n) for _ in range(args.epochs)]
+    if args.export_start:
+        start = dict(model.state_dict())
+        start.update({f"order.{e}": order for e, order in enumerate(orders)})
+        save_safetensors(args.export_start, start)
+        return
     seconds = 0.0
     cpu_start = time.process_time()
-    for _ in range(args.epochs):
+    for order in orders:
         start = time.perf_counter()
-        order = torch.randperm(n)
         for i in range(0, n, batch):
             index = order[i:i + batch]
             x, y = train_x[index], train_y[index]
