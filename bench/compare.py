@@ -97,8 +97,11 @@ def main():
         found = values(peer, model, threads, key)
         return statistics.median(found) if found else None
 
+    def mean(peer, model, threads, key):
+        return statistics.mean(values(peer, model, threads, key))
+
     header = ("| model | threads | athanor s/epoch | PyTorch s/epoch | ratio | target | met | "
-              "athanor % peak | PyTorch % peak | accuracy athanor / PyTorch | peak MB athanor / "
+              "athanor % peak | PyTorch % peak | mean accuracy athanor / PyTorch | peak MB athanor / "
               "PyTorch |")
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
@@ -119,9 +122,8 @@ def main():
                     note = f" (2T/1T {scaling:.2f})"
             # Accuracy: the mean over the seeds, each pair trained from the same start; memory:
             # the median peak.
-            accuracy_gap = 100 * (statistics.mean(values("pytorch", model, threads, "test_accuracy"))
-                                  - statistics.mean(values("athanor", model, threads,
-                                                           "test_accuracy")))
+            accuracy_gap = 100 * (mean("pytorch", model, threads, "test_accuracy")
+                                  - mean("athanor", model, threads, "test_accuracy"))
             missed = [] if met else ["speed"]
             if accuracy_gap > ACCURACY_POINTS:
                 missed.append(f"accuracy {accuracy_gap:.2f} points below")
@@ -136,8 +138,8 @@ def main():
                   f"<= {target} | {'yes' if met else 'NO (' + ', '.join(missed) + ')'} | "
                   f"{100 * flops / ours / peak:.0f}% | "
                   f"{100 * flops / theirs / peak:.0f}% | "
-                  f"{median('athanor', model, threads, 'test_accuracy'):.4f} / "
-                  f"{median('pytorch', model, threads, 'test_accuracy'):.4f} | "
+                  f"{mean('athanor', model, threads, 'test_accuracy'):.4f} / "
+                  f"{mean('pytorch', model, threads, 'test_accuracy'):.4f} | "
                   f"{median('athanor', model, threads, 'peak_rss_mb'):.0f} / "
                   f"{median('pytorch', model, threads, 'peak_rss_mb'):.0f} |")
     print("every target met" if all_met else "some targets not met")

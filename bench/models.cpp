@@ -184,6 +184,7 @@ int main(int argc, char** argv) try {
                  "Start from the initial weights and batch orders in this file "
                  "(bench/peers/pytorch.py --export-start) instead of the seed's");
   CLI11_PARSE(app, argc, argv);
+  if (epochs < 1) throw Error(fmt::format("--epochs: expected at least 1, got {}", epochs));
 
   set_num_threads(threads);
   auto [full_train, test_set] = data::fashion_mnist();
