@@ -141,10 +141,12 @@ std::vector<std::vector<int64_t>> load_start(const std::string& path, nn::Module
     const int64_t* p = dense.data_ptr<int64_t>();
     std::vector<int64_t> indices(p, p + n);
     std::vector<bool> seen(static_cast<size_t>(n));
-    for (int64_t i : indices) {
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t i = indices[static_cast<size_t>(k)];
       if (i < 0 || i >= n || seen[static_cast<size_t>(i)]) {
-        throw Error(fmt::format("{}: '{}' is not a permutation of 0 .. {} (at index {})", path,
-                                name, n - 1, i));
+        throw Error(fmt::format("{}: '{}' is not a permutation of 0 .. {}: position {} holds {}{}",
+                                path, name, n - 1, k, i,
+                                i < 0 || i >= n ? ", out of range" : ", seen before"));
       }
       seen[static_cast<size_t>(i)] = true;
     }
