@@ -69,7 +69,7 @@ def main():
     for model in args.models.split(","):
         # Alternating peers and thread counts within each repeat, so that a drift in the machine's
         # speed hits both ratios (athanor/PyTorch and 2T/1T) alike; a seed per repeat, so that the
-        # median accuracy is not one initialization's luck. Both peers start each seed from
+        # mean accuracy is not one initialization's luck. Both peers start each seed from
         # PyTorch's initial weights and batch orders for it, so that their accuracies differ by
         # the implementations only: one epoch's accuracy moves with the seed by about a point,
         # more than the 0.5 points the target allows.
@@ -101,8 +101,8 @@ def main():
         return statistics.mean(values(peer, model, threads, key))
 
     header = ("| model | threads | athanor s/epoch | PyTorch s/epoch | ratio | target | met | "
-              "athanor % peak | PyTorch % peak | mean accuracy athanor / PyTorch | peak MB athanor / "
-              "PyTorch |")
+              "athanor % peak | PyTorch % peak | mean accuracy athanor / PyTorch | "
+              "peak MB athanor / PyTorch |")
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     all_met = True
@@ -112,19 +112,19 @@ def main():
             theirs = median("pytorch", model, threads, "seconds_per_epoch")
             ratio = ours / theirs
             target = TARGET_1[model] if threads == 1 else TARGET_2
-            met = ratio <= target
+            missed = [] if ratio <= target else ["ratio"]
             note = ""
             if threads == 2 and model != "logreg":
                 single = median("athanor", model, 1, "seconds_per_epoch")
                 if single:
                     scaling = ours / single
-                    met = met and scaling <= SCALING_2
+                    if scaling > SCALING_2:
+                        missed.append("2T/1T")
                     note = f" (2T/1T {scaling:.2f})"
             # Accuracy: the mean over the seeds, each pair trained from the same start; memory:
             # the median peak.
             accuracy_gap = 100 * (mean("pytorch", model, threads, "test_accuracy")
                                   - mean("athanor", model, threads, "test_accuracy"))
-            missed = [] if met else ["speed"]
             if accuracy_gap > ACCURACY_POINTS:
                 missed.append(f"accuracy {accuracy_gap:.2f} points below")
             if median("athanor", model, threads, "peak_rss_mb") > median("pytorch", model, threads,
