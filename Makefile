@@ -36,7 +36,7 @@ bench-compare: deps
 	@for p in python3-torch libopenblas0-pthread; do dpkg -s $$p >/dev/null 2>&1 || \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$p >/dev/null; done
 	@cmake --preset release -DATHANOR_BUILD_BENCH=ON >/dev/null
-	@cmake --build build/release -j$(JOBS) --target bench_models >/dev/null
+	@cmake --build build/release -j$(JOBS) --target bench_models bench_matmul >/dev/null
 	@bench/compare.py --athanor build/release/bench/bench_models
 
 # libFuzzer targets (clang-14) over every reader, FUZZ_SECONDS each (scripts/fuzz.sh).

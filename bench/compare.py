@@ -6,6 +6,11 @@ athanor/PyTorch, each run's fraction of this CPU's FP32 peak, test accuracy and 
 whether each of issue 9's targets is met (speed, the second core's pay-off, accuracy within 0.5
 points, memory no higher). `make bench-compare` runs it; --json writes every run as JSON lines.
 
+Before and after the models it times oneDNN's own 64x784x256 product (bench_matmul, the mlp's
+first layer) at 1 and 2 threads, and prints its speed and 2T/1T: what this machine's two cores
+give a product that athanor does not touch, the context for the models' 2T/1T (issue 9 measured
+102 and 223 GFLOP/s, 2T/1T 0.46, when it was filed).
+
   bench/compare.py --athanor build/release/bench/bench_models [--repeats 3] [--models mlp,cnn]
 """
 import argparse
@@ -51,9 +56,31 @@ def run(command, env):
     return json.loads(out.strip().splitlines()[-1])
 
 
+def onednn_product(matmul, threads, env):
+    """GFLOP/s of oneDNN's 64x784x256 product at this thread count, from bench_matmul."""
+    out = subprocess.run([matmul, "--benchmark_filter=onednn_direct/64x784x256",
+                          "--benchmark_format=json"],
+                         env=dict(env, ATHANOR_NUM_THREADS=str(threads)), check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)["benchmarks"][0]["GFLOP/s"] / 1e9
+
+
+def machine_check(matmul, env, rounds):
+    """Medians of oneDNN's product speed at 1 and 2 threads over rounds, alternating."""
+    if not os.path.exists(matmul):
+        return None
+    speeds = {1: [], 2: []}
+    for _ in range(rounds):
+        for threads in (1, 2):
+            speeds[threads].append(onednn_product(matmul, threads, env))
+    return {t: statistics.median(v) for t, v in speeds.items()}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--athanor", default="build/release/bench/bench_models")
+    parser.add_argument("--matmul", default="build/release/bench/bench_matmul",
+                        help="bench_matmul, for the machine check (skipped when missing)")
     parser.add_argument("--pytorch", default=os.path.join(os.path.dirname(__file__), "peers",
                                                           "pytorch.py"))
     parser.add_argument("--models", default="mlp,cnn,lstm,logreg")
@@ -65,6 +92,7 @@ def main():
 
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     runs = []
+    before = machine_check(args.matmul, env, 3)
     starts = tempfile.TemporaryDirectory(prefix="athanor-compare-")
     for model in args.models.split(","):
         # Alternating peers and thread counts within each repeat, so that a drift in the machine's
@@ -84,6 +112,7 @@ def main():
                 runs.append(run(["/usr/bin/python3", args.pytorch] + threaded, env))
                 print(".", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
+    after = machine_check(args.matmul, env, 3)
     if args.json:
         with open(args.json, "w") as f:
             for r in runs:
@@ -143,6 +172,14 @@ def main():
                   f"{median('athanor', model, threads, 'peak_rss_mb'):.0f} / "
                   f"{median('pytorch', model, threads, 'peak_rss_mb'):.0f} |")
     print("every target met" if all_met else "some targets not met")
+    if before and after:
+        print("machine check, oneDNN's own 64x784x256 product (bench_matmul), medians of 3 "
+              "(at filing: 102 / 223 GFLOP/s, 2T/1T 0.46):")
+        for when, speeds in (("before", before), ("after", after)):
+            print(f"  {when}: 1 thread {speeds[1]:.0f} GFLOP/s, 2 threads {speeds[2]:.0f}, "
+                  f"2T/1T {speeds[1] / speeds[2]:.2f}")
+    else:
+        print(f"machine check skipped: {args.matmul} not built")
 
 
 if __name__ == "__main__":
