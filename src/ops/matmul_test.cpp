@@ -1,9 +1,12 @@
 // src/ops/matmul_test.cpp: matmul in every rank combination, batch broadcasting, strided operands,
-// float32 (oneDNN) against a float64 reference, int64, empty sizes, errors and gradients.
+// float32 (oneDNN) against a float64 reference, int64, empty sizes, errors and gradients, and the
+// same bits at 2 threads as at 1.
 #include <cmath>
+#include <cstring>
 
 #include <gtest/gtest.h>
 
+#include <athanor/core/parallel.h>
 #include <athanor/core/random.h>
 #include <athanor/ops/binary.h>
 #include <athanor/ops/linalg.h>
@@ -162,6 +165,42 @@ TEST(Matmul, Float32MatchesAFloat64Reference) {
                                reference_2d(v.unsqueeze(0), b3.select(0, 0)).squeeze(0), 1e-4));
   EXPECT_TRUE(relatively_close(matmul(a3.select(0, 2), v),
                                reference_2d(a3.select(0, 2), v.unsqueeze(1)).squeeze(1), 1e-4));
+}
+
+// Whether two contiguous float32 tensors hold the same bytes.
+bool same_bits(const Tensor& a, const Tensor& b) {
+  return a.shape() == b.shape() && a.is_contiguous() && b.is_contiguous() &&
+         std::memcmp(a.raw_data(), b.raw_data(), static_cast<size_t>(a.numel()) * 4) == 0;
+}
+
+// At 2 threads a product of 2^20 multiply-adds or more runs as two one-thread products over
+// columns of the output, the split point following the cores' speeds: whatever it is, the result
+// is the one-thread product's, bit for bit. Shapes: the mlp's first layer (bias fused), its weight
+// gradient (a transposed operand), and widths that are not multiples of oneDNN's 16-column blocks.
+TEST(Matmul, TwoThreadsGiveTheOneThreadBits) {
+  Generator gen(21);
+  auto rnd = [&gen](const Shape& s) { return randn(s, kFloat32, &gen); };
+  const Tensor x = rnd({64, 784}), w = rnd({256, 784}), bias = rnd({256});
+  const Tensor dy = rnd({64, 256}), x2 = rnd({128, 300}), w2 = rnd({100, 300});
+  auto products = [&] {
+    return std::vector<Tensor>{linear(x, w, bias), matmul(transpose(dy, 0, 1), x), linear(x2, w2),
+                               matmul(x2, w2.t())};
+  };
+  std::vector<Tensor> one;
+  {
+    ScopedNumThreads threads(1);
+    one = products();
+  }
+  ScopedNumThreads threads(2);
+  for (int call = 0; call < 20; ++call) {  // the split point moves with the measured speeds
+    const std::vector<Tensor> two = products();
+    for (size_t i = 0; i < one.size(); ++i) {
+      EXPECT_TRUE(same_bits(two[i], one[i])) << "product " << i << ", call " << call;
+    }
+  }
+  EXPECT_TRUE(relatively_close(one[0], reference_2d(x, w.t()) + bias.to(kFloat64), 1e-4));
+  EXPECT_TRUE(relatively_close(one[1], reference_2d(dy.t(), x), 1e-4));
+  EXPECT_TRUE(relatively_close(one[2], reference_2d(x2, w2.t()), 1e-4));
 }
 
 TEST(Matmul, Float32BothOperandsBroadcastOverTheBatch) {

@@ -5,15 +5,23 @@
 // memory objects, so a call in steady state only swaps data pointers and executes. Operands are
 // passed with their strides (a transposed view costs nothing); an operand broadcast over the batch
 // (stride 0) is described to oneDNN as batch size 1, which its matmul broadcasts.
+//
+// At 2 threads a medium product is split by columns of the output into two one-thread products,
+// the split following the two cores' speeds (see split_by_columns).
+#include <algorithm>
 #include <array>
+#include <chrono>
+#include <exception>
 #include <unordered_map>
 #include <vector>
 
+#include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/linear_narrow.h"
 #include "backend/cpu/loops.h"
+#include "backend/cpu/omp_threads.h"
 
 namespace athanor::cpu {
 namespace {
@@ -28,6 +36,8 @@ struct Operand {
 struct MatmulKey {
   Operand a, w;
   bool bias = false;
+  int64_t ldc = 0;  // the output's row stride
+  int threads = 0;  // OpenMP's setting when created: oneDNN may size a primitive by it
   friend bool operator==(const MatmulKey&, const MatmulKey&) = default;
 };
 
@@ -40,6 +50,8 @@ struct MatmulKeyHash {
       for (int64_t v : o->strides) mix(v);
     }
     mix(k.bias);
+    mix(k.ldc);
+    mix(k.threads);
     return h;
   }
 };
@@ -71,17 +83,19 @@ dnnl::memory::desc desc_of(const Operand& o) {
                             {o.strides[0], o.strides[1], o.strides[2]});
 }
 
-// out = a @ w (+ bias [N] broadcast over the rows when not null).
-void matmul_dnnl(const Operand& a, const Operand& w, const View& va, const View& vw,
-                 const View& out, const View* bias = nullptr) {
-  get_num_threads();  // align this thread's OpenMP setting, which oneDNN reads, with athanor's
+// out = a @ w (+ bias [N] broadcast over the rows when not null), on this thread's OpenMP
+// setting (one thread inside a parallel region). out's rows are dense; its row stride is free.
+void execute_dnnl(const Operand& a, const Operand& w, const View& va, const View& vw,
+                  const View& out, const View* bias) {
   thread_local std::unordered_map<MatmulKey, MatmulEntry, MatmulKeyHash> cache;
   thread_local dnnl::stream stream(cpu_engine());
-  const MatmulKey key{a, w, bias != nullptr};
+  const int64_t ldc = out.strides[1];
+  const MatmulKey key{a, w, bias != nullptr, ldc, omp_get_max_threads()};
   auto it = cache.find(key);
   if (it == cache.end()) {
     const int64_t B = out.shape[0], M = out.shape[1], N = out.shape[2];
-    dnnl::memory::desc c_md({B, M, N}, dnnl::memory::data_type::f32, {M * N, N, 1});
+    dnnl::memory::desc c_md({B, M, N}, dnnl::memory::data_type::f32,
+                            {B == 1 ? M * ldc : out.strides[0], ldc, 1});
     dnnl::memory::desc bias_md({1, 1, N}, dnnl::memory::data_type::f32, {N, N, 1});
     dnnl::matmul::primitive_desc pd =
         bias ? dnnl::matmul::primitive_desc(
@@ -109,6 +123,142 @@ void matmul_dnnl(const Operand& a, const Operand& w, const View& va, const View&
                         {{DNNL_ARG_SRC, e.a}, {DNNL_ARG_WEIGHTS, e.w}, {DNNL_ARG_DST, e.c}});
   }
   stream.wait();
+}
+
+// Columns [n0, n0 + n) of a product: w's and out's (and bias's) columns from n0.
+struct Columns {
+  Operand w;
+  View vw, out, bias;
+};
+
+Columns columns(const Operand& w, const View& vw, const View& out, const View* bias, int64_t n0,
+                int64_t n) {
+  Columns c{w, vw, out, bias ? *bias : View{}};
+  c.w.dims[2] = n;
+  c.vw.data = static_cast<float*>(vw.data) + n0 * vw.strides[2];
+  c.vw.shape[2] = n;
+  c.out.data = static_cast<float*>(out.data) + n0 * out.strides[2];
+  c.out.shape[2] = n;
+  if (bias) c.bias.data = static_cast<float*>(bias->data) + n0 * bias->strides[0];
+  return c;
+}
+
+// The split of one product shape at 2 threads: whether it gives the whole product's bits, and
+// the share of the columns that thread 0 takes.
+struct SplitPlan {
+  bool checked = false, exact = false;
+  int64_t lo = 0, hi = 0;  // the split points checked, multiples of kSplitAlign
+  double share = 0.5;      // thread 0's, following the cores' speeds
+};
+
+constexpr int64_t kSplitAlign = 16;  // oneDNN's column blocks: a split inside one changes bits
+constexpr int64_t kSplitLeast = int64_t{1} << 20;  // multiply-adds; below, one thread's
+constexpr int64_t kSplitMost = int64_t{1} << 26;   // above, oneDNN's split (A packed once)
+
+// Runs out = a @ w as columns [0, s) on thread 0 and [s, N) on thread 1, each a one-thread
+// oneDNN product; returns each part's seconds.
+std::array<double, 2> run_split(const Operand& a, const Operand& w, const View& va, const View& vw,
+                                const View& out, const View* bias, int64_t s) {
+  const int64_t N = out.shape[2];
+  std::array<double, 2> seconds{0.0, 0.0};
+  std::array<std::exception_ptr, 2> failed;  // oneDNN may throw; an OpenMP region must not
+#pragma omp parallel num_threads(2)
+  {
+    const auto t = static_cast<size_t>(omp_get_thread_num());
+    const int64_t n0 = t == 0 ? 0 : s, n = t == 0 ? s : N - s;
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      const Columns c = columns(w, vw, out, bias, n0, n);
+      execute_dnnl(a, c.w, va, c.vw, c.out, bias ? &c.bias : nullptr);
+    } catch (...) {
+      failed[t] = std::current_exception();
+    }
+    seconds[t] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  for (const std::exception_ptr& e : failed) {
+    if (e) std::rethrow_exception(e);
+  }
+  return seconds;
+}
+
+// A buffer holding every element a view reaches, filled with values in [-1, 1), and the view
+// onto it with the same strides.
+struct Trial {
+  std::vector<float> data;
+  View view;
+};
+
+Trial trial_of(const View& v, uint32_t seed) {
+  int64_t extent = 1;
+  for (int d = 0; d < v.shape.rank(); ++d) extent += (v.shape[d] - 1) * v.strides[d];
+  Trial t{std::vector<float>(static_cast<size_t>(extent)), v};
+  for (float& x : t.data) {
+    seed = seed * 1664525u + 1013904223u;
+    x = static_cast<float>(seed >> 8) / 8388608.0f - 1.0f;
+  }
+  t.view.data = t.data.data();
+  return t;
+}
+
+// Checks, once per shape, that every split point a plan may use gives the bits of the whole
+// one-thread product, on random operands of the same layout (oneDNN computes an element the same
+// way whatever the product's width when the split falls on a column block, but that is its
+// choice, not a promise). Split points stay within the middle half, so that a core may be up to
+// 3x slower than the other.
+void check_split(SplitPlan& plan, const Operand& a, const Operand& w, const View& va,
+                 const View& vw, const View& out, const View* bias) {
+  const int64_t N = out.shape[2];
+  plan.checked = true;
+  plan.lo = (N / 4 + kSplitAlign - 1) / kSplitAlign * kSplitAlign;
+  plan.hi = 3 * N / 4 / kSplitAlign * kSplitAlign;
+  if (plan.lo > plan.hi) return;
+  const Trial ta = trial_of(va, 1), tw = trial_of(vw, 2);
+  const Trial tb = bias ? trial_of(*bias, 3) : Trial{};
+  Trial whole = trial_of(out, 4), parts = trial_of(out, 4);
+  {
+    OmpThreads one(1);
+    execute_dnnl(a, w, ta.view, tw.view, whole.view, bias ? &tb.view : nullptr);
+  }
+  for (int64_t s = plan.lo; s <= plan.hi; s += kSplitAlign) {
+    run_split(a, w, ta.view, tw.view, parts.view, bias ? &tb.view : nullptr, s);
+    if (parts.data != whole.data) return;
+  }
+  plan.exact = true;
+}
+
+// At 2 threads, a product of kSplitLeast to kSplitMost multiply-adds runs as two one-thread
+// products over columns of the output. oneDNN's own 2-thread product gives each thread half the
+// work; on the benchmark machine the two cores' speeds drift apart, independently, from one
+// half-second to the next (by up to 1.7x), and a half-and-half split waits for the slower core.
+// Here thread 0's share of the columns follows the two parts' last times, so both finish together;
+// the results are the one-thread product's bits wherever the split falls (checked by check_split,
+// else oneDNN's own split runs). Returns whether it ran the product.
+bool split_by_columns(const Operand& a, const Operand& w, const View& va, const View& vw,
+                      const View& out, const View* bias) {
+  const int64_t M = out.shape[1], N = out.shape[2], K = a.dims[2];
+  if (get_num_threads() != 2 || in_parallel_region() || out.shape[0] != 1 || a.dims[0] != 1 ||
+      w.dims[0] != 1 || N < 4 * kSplitAlign || M * N * K < kSplitLeast || M * N * K > kSplitMost) {
+    return false;
+  }
+  thread_local std::unordered_map<MatmulKey, SplitPlan, MatmulKeyHash> plans;
+  SplitPlan& plan = plans[MatmulKey{a, w, bias != nullptr, out.strides[1]}];
+  if (!plan.checked) check_split(plan, a, w, va, vw, out, bias);
+  if (!plan.exact) return false;
+  const double ideal = static_cast<double>(N) * plan.share / kSplitAlign;
+  const int64_t s = std::clamp(static_cast<int64_t>(ideal + 0.5) * kSplitAlign, plan.lo, plan.hi);
+  const auto [t0, t1] = run_split(a, w, va, vw, out, bias, s);
+  // The share at which both parts would have taken equally long, at the speeds just seen.
+  const double speed0 = static_cast<double>(s) / std::max(t0, 1e-9);
+  const double speed1 = static_cast<double>(N - s) / std::max(t1, 1e-9);
+  plan.share = 0.5 * plan.share + 0.5 * speed0 / (speed0 + speed1);
+  return true;
+}
+
+void matmul_dnnl(const Operand& a, const Operand& w, const View& va, const View& vw,
+                 const View& out, const View* bias = nullptr) {
+  get_num_threads();  // align this thread's OpenMP setting, which oneDNN reads, with athanor's
+  if (split_by_columns(a, w, va, vw, out, bias)) return;
+  execute_dnnl(a, w, va, vw, out, bias);
 }
 
 // Reference product: out[b, m, :] = sum_k a[b, m, k] * w[b, k, :], k outer so the n loop streams.
