@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <exception>
 #include <unordered_map>
 #include <vector>
@@ -147,11 +148,12 @@ Columns columns(const Operand& w, const View& vw, const View& out, const View* b
 // the share of the columns that thread 0 takes.
 struct SplitPlan {
   bool checked = false, exact = false;
-  int64_t lo = 0, hi = 0;  // the split points checked, multiples of kSplitAlign
-  double share = 0.5;      // thread 0's, following the cores' speeds
+  int64_t lo = 0, hi = 0, step = 0;  // the split points checked: lo, lo + step, ... <= hi
+  double share = 0.5;                // thread 0's, following the cores' speeds
 };
 
-constexpr int64_t kSplitAlign = 16;  // oneDNN's column blocks: a split inside one changes bits
+constexpr int64_t kSplitAlign = 16;   // oneDNN's column blocks: a split inside one changes bits
+constexpr int64_t kSplitPoints = 12;  // about; each is checked once, at a product's cost
 constexpr int64_t kSplitLeast = int64_t{1} << 20;  // multiply-adds; below, one thread's
 constexpr int64_t kSplitMost = int64_t{1} << 26;   // above, oneDNN's split (A packed once)
 
@@ -203,14 +205,17 @@ Trial trial_of(const View& v, uint32_t seed) {
 // Checks, once per shape, that every split point a plan may use gives the bits of the whole
 // one-thread product, on random operands of the same layout (oneDNN computes an element the same
 // way whatever the product's width when the split falls on a column block, but that is its
-// choice, not a promise). Split points stay within the middle half, so that a core may be up to
-// 3x slower than the other.
+// choice, not a promise). The split points, multiples of kSplitAlign about kSplitPoints apart,
+// stay within the middle half, so that a core may be up to 3x slower than the other.
 void check_split(SplitPlan& plan, const Operand& a, const Operand& w, const View& va,
                  const View& vw, const View& out, const View* bias) {
   const int64_t N = out.shape[2];
   plan.checked = true;
   plan.lo = (N / 4 + kSplitAlign - 1) / kSplitAlign * kSplitAlign;
   plan.hi = 3 * N / 4 / kSplitAlign * kSplitAlign;
+  const int64_t per_point = (plan.hi - plan.lo) / kSplitPoints;
+  plan.step = std::max<int64_t>(1, (per_point + kSplitAlign - 1) / kSplitAlign) * kSplitAlign;
+  plan.hi = plan.lo + (plan.hi - plan.lo) / plan.step * plan.step;
   if (plan.lo > plan.hi) return;
   const Trial ta = trial_of(va, 1), tw = trial_of(vw, 2);
   const Trial tb = bias ? trial_of(*bias, 3) : Trial{};
@@ -219,7 +224,7 @@ void check_split(SplitPlan& plan, const Operand& a, const Operand& w, const View
     OmpThreads one(1);
     execute_dnnl(a, w, ta.view, tw.view, whole.view, bias ? &tb.view : nullptr);
   }
-  for (int64_t s = plan.lo; s <= plan.hi; s += kSplitAlign) {
+  for (int64_t s = plan.lo; s <= plan.hi; s += plan.step) {
     run_split(a, w, ta.view, tw.view, parts.view, bias ? &tb.view : nullptr, s);
     if (parts.data != whole.data) return;
   }
@@ -244,8 +249,10 @@ bool split_by_columns(const Operand& a, const Operand& w, const View& va, const 
   SplitPlan& plan = plans[MatmulKey{a, w, bias != nullptr, out.strides[1]}];
   if (!plan.checked) check_split(plan, a, w, va, vw, out, bias);
   if (!plan.exact) return false;
-  const double ideal = static_cast<double>(N) * plan.share / kSplitAlign;
-  const int64_t s = std::clamp(static_cast<int64_t>(ideal + 0.5) * kSplitAlign, plan.lo, plan.hi);
+  const double ideal = (static_cast<double>(N) * plan.share - static_cast<double>(plan.lo)) /
+                       static_cast<double>(plan.step);
+  const int64_t s =
+      std::clamp(plan.lo + static_cast<int64_t>(std::lround(ideal)) * plan.step, plan.lo, plan.hi);
   const auto [t0, t1] = run_split(a, w, va, vw, out, bias, s);
   // The share at which both parts would have taken equally long, at the speeds just seen.
   const double speed0 = static_cast<double>(s) / std::max(t0, 1e-9);
