@@ -170,7 +170,8 @@ TEST(Matmul, Float32MatchesAFloat64Reference) {
 // Whether two contiguous float32 tensors hold the same bytes.
 bool same_bits(const Tensor& a, const Tensor& b) {
   return a.shape() == b.shape() && a.is_contiguous() && b.is_contiguous() &&
-         std::memcmp(a.raw_data(), b.raw_data(), static_cast<size_t>(a.numel()) * 4) == 0;
+         std::memcmp(a.raw_data(), b.raw_data(), static_cast<size_t>(a.numel()) * sizeof(float)) ==
+             0;
 }
 
 // At 2 threads a product of 2^20 multiply-adds or more runs as two one-thread products over

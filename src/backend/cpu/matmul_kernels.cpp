@@ -166,16 +166,19 @@ std::array<double, 2> run_split(const Operand& a, const Operand& w, const View& 
   std::array<std::exception_ptr, 2> failed;  // oneDNN may throw; an OpenMP region must not
 #pragma omp parallel num_threads(2)
   {
-    const auto t = static_cast<size_t>(omp_get_thread_num());
-    const int64_t n0 = t == 0 ? 0 : s, n = t == 0 ? s : N - s;
-    const auto start = std::chrono::steady_clock::now();
-    try {
-      const Columns c = columns(w, vw, out, bias, n0, n);
-      execute_dnnl(a, c.w, va, c.vw, c.out, bias ? &c.bias : nullptr);
-    } catch (...) {
-      failed[t] = std::current_exception();
+    // Part t on thread t; both on thread 0 if OpenMP gave one thread (OMP_THREAD_LIMIT).
+    for (int t = omp_get_thread_num(); t < 2; t += omp_get_num_threads()) {
+      const int64_t n0 = t == 0 ? 0 : s, n = t == 0 ? s : N - s;
+      const auto start = std::chrono::steady_clock::now();
+      try {
+        const Columns c = columns(w, vw, out, bias, n0, n);
+        execute_dnnl(a, c.w, va, c.vw, c.out, bias ? &c.bias : nullptr);
+      } catch (...) {
+        failed[static_cast<size_t>(t)] = std::current_exception();
+      }
+      seconds[static_cast<size_t>(t)] =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
-    seconds[t] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   for (const std::exception_ptr& e : failed) {
     if (e) std::rethrow_exception(e);
