@@ -19,6 +19,8 @@
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <athanor/core/random.h>
+
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/linear_narrow.h"
 #include "backend/cpu/loops.h"
@@ -193,13 +195,13 @@ struct Trial {
   View view;
 };
 
-Trial trial_of(const View& v, uint32_t seed) {
+Trial trial_of(const View& v, uint64_t seed) {
   int64_t extent = 1;
   for (int d = 0; d < v.shape.rank(); ++d) extent += (v.shape[d] - 1) * v.strides[d];
   Trial t{std::vector<float>(static_cast<size_t>(extent)), v};
-  for (float& x : t.data) {
-    seed = seed * 1664525u + 1013904223u;
-    x = static_cast<float>(seed >> 8) / 8388608.0f - 1.0f;
+  for (size_t i = 0; i < t.data.size(); ++i) {
+    const uint32_t bits = philox4x32(seed, i / 4)[i % 4];
+    t.data[i] = static_cast<float>(bits >> 8) / 8388608.0f - 1.0f;  // 24 bits to [-1, 1)
   }
   t.view.data = t.data.data();
   return t;
