@@ -123,6 +123,11 @@ struct KernelTable {
   /// out = x @ w^T (+ bias [N] on every row when not null): x [M, K] and w [N, K] may be strided,
   /// out [M, N] contiguous. A linear layer's forward, bias fused into the product.
   void (*linear)(const View& x, const View& w, const View* bias, const View& out);
+  /// The gradients of y = x @ w^T + b from dy [M, N] (contiguous): dx [M, K] = dy @ w, dw [N, K] =
+  /// dy^T @ x and db [N] = the sum of dy's rows, each computed only where its view (contiguous) is
+  /// not null; each the bits that matmul and reduce give it alone.
+  void (*linear_backward)(const View& x, const View& w, const View& dy, const View* dx,
+                          const View* dw, const View* db);
   /// out = x.index_select(dim, index) (index int64, 1-D, in range).
   void (*index_select)(const View& x, int dim, const View& index, const View& out);
   /// out.index_add_(dim, index, src): out[.., index[i], ..] += src[.., i, ..].

@@ -3,7 +3,9 @@
 //
 // Backward of y = x W^T + b over rows: dx = dy W, dW = dy^T x (an [out, in] product, so the
 // gradient is contiguous like W and accumulates without a transposing copy), db = sum of dy's rows.
-// Both products are differentiable matmuls, so double backward works.
+// Under grad mode (a graph of the gradients) both products are differentiable matmuls; otherwise
+// the backend's linear_backward computes the three values, at once where it can.
+#include <athanor/autograd/grad_mode.h>
 #include <athanor/ops/linalg.h>
 #include <athanor/ops/reduce.h>
 #include <athanor/ops/shape.h>
@@ -44,10 +46,24 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
               kernel_view(y));
   const bool need_db = bias.defined() && bias.requires_grad();
   y = with_backward("linear", y, {rows, weight, bias}, [rows, weight, need_db](const Tensor& dy) {
+    const bool need_dx = rows.requires_grad(), need_dw = weight.requires_grad();
     Tensor dx, dw, db;
-    if (rows.requires_grad()) dx = matmul(dy, weight);
-    if (weight.requires_grad()) dw = matmul(transpose(dy, 0, 1), rows);
-    if (need_db) db = sum(dy, {0});
+    if (is_grad_enabled()) {  // a graph of the gradients, for double backward
+      if (need_dx) dx = matmul(dy, weight);
+      if (need_dw) dw = matmul(transpose(dy, 0, 1), rows);
+      if (need_db) db = sum(dy, {0});
+      return Grads{dx, dw, db};
+    }
+    // Values only: the backend computes the three at once (the same bits as the products above).
+    const Tensor g = contiguous(dy);
+    backend::View dxv, dwv, dbv;
+    if (need_dx) dx = empty(rows.shape(), g.dtype(), g.device()), dxv = kernel_view(dx);
+    if (need_dw) dw = empty(weight.shape(), g.dtype(), g.device()), dwv = kernel_view(dw);
+    if (need_db) db = empty(Shape{g.shape(1)}, g.dtype(), g.device()), dbv = kernel_view(db);
+    kernels_for(g, "linear")
+        .linear_backward(kernel_view(rows), kernel_view(weight), kernel_view(g),
+                         need_dx ? &dxv : nullptr, need_dw ? &dwv : nullptr,
+                         need_db ? &dbv : nullptr);
     return Grads{dx, dw, db};
   });
   return x.dim() == 2 ? y : reshape(y, out_shape);

@@ -1,9 +1,10 @@
 // src/ops/linear_test.cpp: linear(x, weight, bias) against matmul(x, weight^T) + bias in float32
 // (oneDNN, bias fused) and float64, for 1-D to 3-D inputs and strided weights; its gradients
-// against finite differences; its errors.
+// against finite differences, and at 2 threads against 1; its errors.
 #include <gtest/gtest.h>
 
 #include <athanor/autograd/grad_mode.h>
+#include <athanor/core/parallel.h>
 #include <athanor/ops/binary.h>
 #include <athanor/ops/linalg.h>
 #include <athanor/ops/reduce.h>
@@ -63,6 +64,45 @@ TEST(Linear, WeightGradientIsContiguousLikeTheWeight) {
   // d(sum y)/dW[o, i] = sum over rows of x[:, i]; d/db[o] = the row count.
   EXPECT_TENSOR_NEAR(w.grad(), sum(x, {0}).unsqueeze(0).expand({4, 3}), 1e-5);
   EXPECT_TENSOR_NEAR(b.grad(), full(Shape{4}, 8.0, kFloat32), 0.0);
+}
+
+// At 2 threads the backend computes dx and dW side by side, one whole product on each thread:
+// the same values as one after the other at 1 thread, and as the products written out.
+TEST(Linear, GradientsAtTwoThreadsAreTheOneThreadValues) {
+  struct Case {
+    int64_t M, K, N;
+    bool transposed_x;
+  };
+  // Side by side (the mlp's second and last layers, and a strided input); too small for it.
+  for (const Case c : {Case{64, 256, 128, false}, Case{64, 128, 10, false}, Case{48, 96, 40, true},
+                       Case{4, 5, 3, false}}) {
+    SCOPED_TRACE(::testing::Message() << c.M << "x" << c.K << "x" << c.N);
+    const Tensor x0 = c.transposed_x ? random_normal({c.K, c.M}, 30).to(kFloat32).t()
+                                     : random_normal({c.M, c.K}, 30).to(kFloat32);
+    const Tensor w0 = random_normal({c.N, c.K}, 31).to(kFloat32);
+    const Tensor b0 = random_normal({c.N}, 32).to(kFloat32);
+    const Tensor dy = random_normal({c.M, c.N}, 33).to(kFloat32);
+    auto gradients = [&] {
+      Tensor x = x0.detach(), w = w0.detach(), b = b0.detach();
+      for (Tensor* t : {&x, &w, &b}) t->set_requires_grad();
+      linear(x, w, b).backward(dy);
+      return std::vector<Tensor>{x.grad(), w.grad(), b.grad()};
+    };
+    std::vector<Tensor> one;
+    {
+      ScopedNumThreads threads(1);
+      one = gradients();
+    }
+    ScopedNumThreads threads(2);
+    for (int call = 0; call < 5; ++call) {
+      const std::vector<Tensor> two = gradients();
+      for (size_t i = 0; i < one.size(); ++i) EXPECT_TENSOR_EQ(two[i], one[i]);
+    }
+    const Tensor x64 = x0.to(kFloat64), w64 = w0.to(kFloat64), dy64 = dy.to(kFloat64);
+    EXPECT_TENSOR_NEAR(one[0].to(kFloat64), matmul(dy64, w64), 1e-3);
+    EXPECT_TENSOR_NEAR(one[1].to(kFloat64), matmul(dy64.t(), x64), 1e-3);
+    EXPECT_TENSOR_NEAR(one[2].to(kFloat64), sum(dy64, {0}), 1e-3);
+  }
 }
 
 TEST(Linear, RejectsShapesThatDoNotFit) {

@@ -21,6 +21,7 @@ const KernelTable& cpu_kernels() {
       .cross_entropy_backward = cpu::cross_entropy_backward,
       .matmul = cpu::matmul,
       .linear = cpu::linear,
+      .linear_backward = cpu::linear_backward,
       .index_select = cpu::index_select,
       .index_add = cpu::index_add,
       .gather = cpu::gather,

@@ -12,7 +12,6 @@
 #include <array>
 #include <chrono>
 #include <cmath>
-#include <exception>
 #include <unordered_map>
 #include <vector>
 
@@ -25,6 +24,7 @@
 #include "backend/cpu/linear_narrow.h"
 #include "backend/cpu/loops.h"
 #include "backend/cpu/omp_threads.h"
+#include "backend/cpu/two_threads.h"
 
 namespace athanor::cpu {
 namespace {
@@ -40,7 +40,7 @@ struct MatmulKey {
   Operand a, w;
   bool bias = false;
   int64_t ldc = 0;  // the output's row stride
-  int threads = 0;  // OpenMP's setting when created: oneDNN may size a primitive by it
+  int threads = 0;  // oneDNN's threads when created (1 in a parallel region): it may size by them
   friend bool operator==(const MatmulKey&, const MatmulKey&) = default;
 };
 
@@ -87,13 +87,14 @@ dnnl::memory::desc desc_of(const Operand& o) {
 }
 
 // out = a @ w (+ bias [N] broadcast over the rows when not null), on this thread's OpenMP
-// setting (one thread inside a parallel region). out's rows are dense; its row stride is free.
+// setting (one thread inside a parallel region, where oneDNN runs serially). out's rows are dense;
+// its row stride is free.
 void execute_dnnl(const Operand& a, const Operand& w, const View& va, const View& vw,
                   const View& out, const View* bias) {
   thread_local std::unordered_map<MatmulKey, MatmulEntry, MatmulKeyHash> cache;
   thread_local dnnl::stream stream(cpu_engine());
   const int64_t ldc = out.strides[1];
-  const MatmulKey key{a, w, bias != nullptr, ldc, omp_get_max_threads()};
+  const MatmulKey key{a, w, bias != nullptr, ldc, omp_in_parallel() ? 1 : omp_get_max_threads()};
   auto it = cache.find(key);
   if (it == cache.end()) {
     const int64_t B = out.shape[0], M = out.shape[1], N = out.shape[2];
@@ -165,26 +166,14 @@ std::array<double, 2> run_split(const Operand& a, const Operand& w, const View& 
                                 const View& out, const View* bias, int64_t s) {
   const int64_t N = out.shape[2];
   std::array<double, 2> seconds{0.0, 0.0};
-  std::array<std::exception_ptr, 2> failed;  // oneDNN may throw; an OpenMP region must not
-#pragma omp parallel num_threads(2)
-  {
-    // Part t on thread t; both on thread 0 if OpenMP gave one thread (OMP_THREAD_LIMIT).
-    for (int t = omp_get_thread_num(); t < 2; t += omp_get_num_threads()) {
-      const int64_t n0 = t == 0 ? 0 : s, n = t == 0 ? s : N - s;
-      const auto start = std::chrono::steady_clock::now();
-      try {
-        const Columns c = columns(w, vw, out, bias, n0, n);
-        execute_dnnl(a, c.w, va, c.vw, c.out, bias ? &c.bias : nullptr);
-      } catch (...) {
-        failed[static_cast<size_t>(t)] = std::current_exception();
-      }
-      seconds[static_cast<size_t>(t)] =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    }
-  }
-  for (const std::exception_ptr& e : failed) {
-    if (e) std::rethrow_exception(e);
-  }
+  on_two_threads([&](int t) {
+    const int64_t n0 = t == 0 ? 0 : s, n = t == 0 ? s : N - s;
+    const auto start = std::chrono::steady_clock::now();
+    const Columns c = columns(w, vw, out, bias, n0, n);
+    execute_dnnl(a, c.w, va, c.vw, c.out, bias ? &c.bias : nullptr);
+    seconds[static_cast<size_t>(t)] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  });
   return seconds;
 }
 
