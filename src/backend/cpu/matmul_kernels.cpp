@@ -159,6 +159,11 @@ constexpr int64_t kSplitAlign = 16;   // oneDNN's column blocks: a split inside 
 constexpr int64_t kSplitPoints = 12;  // about; each is checked once, at a product's cost
 constexpr int64_t kSplitLeast = int64_t{1} << 20;  // multiply-adds; below, one thread's
 constexpr int64_t kSplitMost = int64_t{1} << 26;   // above, oneDNN's split (A packed once)
+// How far a call moves the share towards the one its times call for. A single call's two times
+// are noisy (they differ by about 10 % from call to call in the mlp) while the cores' speeds drift
+// over hundreds of milliseconds: an eighth follows the drift within tens of calls, and in one
+// process took 0.94 of the mlp's 2-thread step that a half did (shorter in 11 of 12 rounds).
+constexpr double kShareStep = 0.125;
 
 // Runs out = a @ w as columns [0, s) on thread 0 and [s, N) on thread 1, each a one-thread
 // oneDNN product; returns each part's seconds.
@@ -229,7 +234,7 @@ void check_split(SplitPlan& plan, const Operand& a, const Operand& w, const View
 // products over columns of the output. oneDNN's own 2-thread product gives each thread half the
 // work; on the benchmark machine the two cores' speeds drift apart, independently, from one
 // half-second to the next (by up to 1.7x), and a half-and-half split waits for the slower core.
-// Here thread 0's share of the columns follows the two parts' last times, so both finish together;
+// Here thread 0's share of the columns follows the two parts' times, so both finish together;
 // the results are the one-thread product's bits wherever the split falls (checked by check_split,
 // else oneDNN's own split runs). Returns whether it ran the product.
 bool split_by_columns(const Operand& a, const Operand& w, const View& va, const View& vw,
@@ -251,7 +256,7 @@ bool split_by_columns(const Operand& a, const Operand& w, const View& va, const 
   // The share at which both parts would have taken equally long, at the speeds just seen.
   const double speed0 = static_cast<double>(s) / std::max(t0, 1e-9);
   const double speed1 = static_cast<double>(N - s) / std::max(t1, 1e-9);
-  plan.share = 0.5 * plan.share + 0.5 * speed0 / (speed0 + speed1);
+  plan.share += kShareStep * (speed0 / (speed0 + speed1) - plan.share);
   return true;
 }
 
