@@ -3,11 +3,9 @@
 //
 // Backward of y = x W^T + b over rows: dx = dy W, dW = dy^T x (an [out, in] product, so the
 // gradient is contiguous like W and accumulates without a transposing copy), db = sum of dy's rows.
-// Under grad mode (a graph of the gradients) both products are differentiable matmuls; otherwise
-// the backend's linear_backward computes the three values, at once where it can.
-#include <athanor/autograd/grad_mode.h>
+// The backend's linear_backward computes the three (on the CPU at 2 threads, the two products at
+// once). The backward pass runs without grad mode, so the gradients are values, not a graph.
 #include <athanor/ops/linalg.h>
-#include <athanor/ops/reduce.h>
 #include <athanor/ops/shape.h>
 
 #include "ops/op_utils.h"
@@ -48,13 +46,6 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   y = with_backward("linear", y, {rows, weight, bias}, [rows, weight, need_db](const Tensor& dy) {
     const bool need_dx = rows.requires_grad(), need_dw = weight.requires_grad();
     Tensor dx, dw, db;
-    if (is_grad_enabled()) {  // a graph of the gradients, for double backward
-      if (need_dx) dx = matmul(dy, weight);
-      if (need_dw) dw = matmul(transpose(dy, 0, 1), rows);
-      if (need_db) db = sum(dy, {0});
-      return Grads{dx, dw, db};
-    }
-    // Values only: the backend computes the three at once (the same bits as the products above).
     const Tensor g = contiguous(dy);
     backend::View dxv, dwv, dbv;
     if (need_dx) dx = empty(rows.shape(), g.dtype(), g.device()), dxv = kernel_view(dx);
