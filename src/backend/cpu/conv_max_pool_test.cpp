@@ -107,10 +107,19 @@ TEST(ConvMaxPool, OneDnnPathBackwardFromThePooledGradientGivesTheSameBits) {
       conv2d_backward_weights(view(x, xs), view(dconv, conv), view(dw_apart, ws), &dbv_apart, cp);
       std::vector<float> dx(xs.numel(), -7.0f), dw(ws.numel(), -7.0f), db(c.O, -7.0f);
       const View dbv = view(db, Shape{c.O});
-      ASSERT_TRUE(conv2d_max_pool2d_backward(view(x, xs), view(w, ws), view(dy, ys), iv,
-                                             view(dx, xs), view(dw, ws), &dbv, cp))
-          << "a backward primitive reads another layout here";
+      const bool taken = conv2d_max_pool2d_backward(view(x, xs), view(w, ws), view(dy, ys), iv,
+                                                    view(dx, xs), view(dw, ws), &dbv, cp);
       SCOPED_TRACE(::testing::Message() << threads << " threads");
+      if (!taken) {
+        // Where oneDNN's primitives read another channel block than the fused path builds (with
+        // AVX-512, the 12-channel case), the kernel declines and must have written nothing. The
+        // benchmark's layer must be taken, or this test would pass having checked nothing.
+        EXPECT_NE(c.C, 32) << "the benchmark's layer left to the two kernels";
+        EXPECT_EQ(dx, std::vector<float>(xs.numel(), -7.0f));
+        EXPECT_EQ(dw, std::vector<float>(ws.numel(), -7.0f));
+        EXPECT_EQ(db, std::vector<float>(c.O, -7.0f));
+        continue;
+      }
       expect_same_bits(dx, dx_apart, "dx");
       expect_same_bits(dw, dw_apart, "dw");
       expect_same_bits(db, db_apart, "db");
