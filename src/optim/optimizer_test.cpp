@@ -438,6 +438,28 @@ TEST(Optimizer, ResultsDoNotDependOnTheThreadCount) {
   }
 }
 
+// A momentum buffer halving each step reaches 2^-126, float32's least normal value, and then 0
+// (flushed, where PyTorch would keep the subnormal 2^-127, 2^-128, ...), at 1 and 2 threads; the
+// caller's own arithmetic keeps its subnormals.
+TEST(Optimizer, SubnormalResultsOfTheUpdateAreFlushedToZero) {
+  for (int threads : {1, 2}) {
+    ScopedNumThreads scoped(threads);
+    const int64_t n = int64_t{1} << 17;  // above the grain: split at 2 threads
+    const Tensor w = leaf(zeros({n}, kFloat32));
+    SGD opt({w}, {.lr = 1e-30, .momentum = 0.5});
+    w.set_grad(full({n}, 1.0, kFloat32));
+    opt.step();  // buffer = g = 1
+    w.set_grad(zeros({n}, kFloat32));
+    for (int step = 1; step <= 126; ++step) opt.step();  // buffer = 2^-126
+    const Tensor& buffer = opt.state(0, 0)->momentum_buffer;
+    EXPECT_TENSOR_EQ(buffer, full({n}, std::ldexp(1.0, -126), kFloat32));
+    opt.step();
+    EXPECT_TENSOR_EQ(buffer, zeros({n}, kFloat32));
+    volatile float least_normal = std::ldexp(1.0f, -126);
+    EXPECT_EQ(least_normal * 0.5f, std::ldexp(1.0f, -127)) << "the caller's MXCSR was left changed";
+  }
+}
+
 // One step updates all parameters together, split over the threads by element count (small
 // parameters share a chunk, a large one spans chunks): each must come out as if stepped alone.
 TEST(Optimizer, ParametersSteppedTogetherMatchEachSteppedAlone) {

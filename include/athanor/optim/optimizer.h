@@ -51,7 +51,10 @@ class Optimizer {
 
   /// One update of every parameter that has a gradient; parameters whose grad() is undefined are
   /// skipped (their state and step count do not advance). Runs without autograd recording and in
-  /// place; a parameter's state buffers are allocated at its first update only.
+  /// place; a parameter's state buffers are allocated at its first update only. On x86 a result
+  /// of the update that would be subnormal (below 2^-126 in float32) is flushed to zero: a moment
+  /// decaying towards zero reaches 0 instead of costing ~100 cycles per operation on the way (see
+  /// src/optim/flush_subnormals.h); PyTorch keeps such values.
   virtual void step() = 0;
   /// Calls `closure` (which clears the gradients, recomputes the loss and calls backward) with
   /// gradient recording on, then steps; returns the closure's loss.
