@@ -4,7 +4,8 @@ for each model and thread count, repeats each pair (a seed each, both peers star
 initial weights and batch orders for it), and prints a table of median seconds per epoch, the ratio
 athanor/PyTorch, each run's fraction of this CPU's FP32 peak (measured by bench_matmul's fma_peak),
 test accuracy and peak memory, and whether each of issue 9's targets is met (speed, the second
-core's pay-off, accuracy within 0.5 points, memory no higher). `make bench-compare` runs it; --json writes every run as JSON lines.
+core's pay-off, accuracy within 0.5 points, memory no higher). `make bench-compare` runs it;
+--json writes every run as JSON lines.
 
 Before and after the models it times oneDNN's own 64x784x256 product (bench_matmul, the mlp's
 first layer) at 1 and 2 threads, and prints its speed and 2T/1T: what this machine's two cores
