@@ -6,12 +6,14 @@
 // passed with their strides (a transposed view costs nothing); an operand broadcast over the batch
 // (stride 0) is described to oneDNN as batch size 1, which its matmul broadcasts.
 //
-// At 2 threads a medium product is split by columns of the output into two one-thread products,
-// the split following the two cores' speeds (see split_by_columns).
+// At 2 threads, where oneDNN does not multiply by brgemm (AVX2 machines), a medium product is split
+// by columns of the output into two one-thread products, the split following the two cores'
+// speeds (see split_by_columns).
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -62,6 +64,7 @@ struct MatmulKeyHash {
 struct MatmulEntry {
   dnnl::matmul primitive;
   dnnl::memory a, w, c, bias;
+  bool brgemm = false;  // oneDNN chose its brgemm implementation (AVX-512 and later)
 };
 
 dnnl::engine& cpu_engine() {
@@ -86,15 +89,12 @@ dnnl::memory::desc desc_of(const Operand& o) {
                             {o.strides[0], o.strides[1], o.strides[2]});
 }
 
-// out = a @ w (+ bias [N] broadcast over the rows when not null), on this thread's OpenMP
-// setting (one thread inside a parallel region, where oneDNN runs serially). out's rows are dense;
-// its row stride is free.
-void execute_dnnl(const Operand& a, const Operand& w, const View& va, const View& vw,
-                  const View& out, const View* bias) {
+// This thread's primitive for out = a @ w (+ bias), created at its first use, for this thread's
+// OpenMP setting (one thread inside a parallel region, where oneDNN runs serially).
+MatmulEntry& matmul_entry(const Operand& a, const Operand& w, const View& out, bool bias) {
   thread_local std::unordered_map<MatmulKey, MatmulEntry, MatmulKeyHash> cache;
-  thread_local dnnl::stream stream(cpu_engine());
   const int64_t ldc = out.strides[1];
-  const MatmulKey key{a, w, bias != nullptr, ldc, omp_in_parallel() ? 1 : omp_get_max_threads()};
+  const MatmulKey key{a, w, bias, ldc, omp_in_parallel() ? 1 : omp_get_max_threads()};
   auto it = cache.find(key);
   if (it == cache.end()) {
     const int64_t B = out.shape[0], M = out.shape[1], N = out.shape[2];
@@ -106,13 +106,23 @@ void execute_dnnl(const Operand& a, const Operand& w, const View& va, const View
                    dnnl::matmul::desc(desc_of(a), desc_of(w), bias_md, c_md), cpu_engine())
              : dnnl::matmul::primitive_desc(dnnl::matmul::desc(desc_of(a), desc_of(w), c_md),
                                             cpu_engine());
-    MatmulEntry e{dnnl::matmul(pd), dnnl::memory(pd.src_desc(), cpu_engine(), nullptr),
+    MatmulEntry e{dnnl::matmul(pd),
+                  dnnl::memory(pd.src_desc(), cpu_engine(), nullptr),
                   dnnl::memory(pd.weights_desc(), cpu_engine(), nullptr),
                   dnnl::memory(pd.dst_desc(), cpu_engine(), nullptr),
-                  dnnl::memory(bias_md, cpu_engine(), nullptr)};
+                  dnnl::memory(bias_md, cpu_engine(), nullptr),
+                  std::string_view(pd.impl_info_str()).starts_with("brg")};
     it = cache.emplace(key, std::move(e)).first;
   }
-  MatmulEntry& e = it->second;
+  return it->second;
+}
+
+// out = a @ w (+ bias [N] broadcast over the rows when not null), on this thread's OpenMP
+// setting. out's rows are dense; its row stride is free.
+void execute_dnnl(const Operand& a, const Operand& w, const View& va, const View& vw,
+                  const View& out, const View* bias) {
+  thread_local dnnl::stream stream(cpu_engine());
+  MatmulEntry& e = matmul_entry(a, w, out, bias != nullptr);
   e.a.set_data_handle(va.data);
   e.w.set_data_handle(vw.data);
   e.c.set_data_handle(out.data);
@@ -244,6 +254,12 @@ bool split_by_columns(const Operand& a, const Operand& w, const View& va, const 
       w.dims[0] != 1 || N < 4 * kSplitAlign || M * N * K < kSplitLeast || M * N * K > kSplitMost) {
     return false;
   }
+  // Where oneDNN multiplies by brgemm (AVX-512), its own 2-thread product beats two one-thread
+  // halves, for which it picks its older JIT sgemm (strided columns): on an Intel Xeon the mlp's
+  // 2-thread epoch took 0.85 of the split's time (0.39-0.41 s against 0.45-0.49 s, four
+  // alternating pairs), and its first step 3 ms instead of 38 (the sgemm's kernels generated on
+  // each thread). The AVX2 machine the split was measured on has no brgemm for float32.
+  if (matmul_entry(a, w, out, bias != nullptr).brgemm) return false;
   thread_local std::unordered_map<MatmulKey, SplitPlan, MatmulKeyHash> plans;
   SplitPlan& plan = plans[MatmulKey{a, w, bias != nullptr, out.strides[1]}];
   if (!plan.checked) check_split(plan, a, w, va, vw, out, bias);
