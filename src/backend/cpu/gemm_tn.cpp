@@ -7,9 +7,9 @@
 // values of a's row k and loads 16 of b's row k for 12 fused multiply-adds (with AVX-512, a 12 x
 // 16 tile of 12 16-wide sums: the LSTM's 1-thread epoch 0.91 of the AVX2 tiles' time). Both are
 // packed per block of kBlock k, so that the kernel reads them in order: b's rows as 16-column
-// panels, a thread's rows of a as 6-row tiles (read in place, rows 2 KiB apart fell into a few L1
-// cache sets and missed: 48 GFLOP/s). A tile's sums are stored after each block and reloaded for
-// the next, which leaves each element one chain of fused multiply-adds over k.
+// panels, a thread's rows of a as tiles of kRows rows (read in place, rows 2 KiB apart fell into a
+// few L1 cache sets and missed: 48 GFLOP/s). A tile's sums are stored after each block and reloaded
+// for the next, which leaves each element one chain of fused multiply-adds over k.
 #include "backend/cpu/gemm_tn.h"
 
 #include <algorithm>
