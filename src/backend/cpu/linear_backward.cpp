@@ -6,9 +6,12 @@
 // one-thread time, since each half packs the whole of the shared operand again and a parallel
 // region costs a few microseconds; the two whole products side by side, one on each core, avoid
 // both and give the same bits as one after the other (each is a one-thread product either way).
+// A layer of up to 16 outputs (a classifier's last) takes linear_narrow_backward instead, on the
+// calling thread at these sizes.
 #include <athanor/core/parallel.h>
 
 #include "backend/cpu/cpu_kernels.h"
+#include "backend/cpu/linear_narrow.h"
 #include "backend/cpu/two_threads.h"
 
 namespace athanor::cpu {
@@ -44,16 +47,24 @@ View output_of(View v) {
 void linear_backward(const View& x, const View& w, const View& dy, const View* dx, const View* dw,
                      const View* db) {
   const int64_t M = dy.shape[0], N = dy.shape[1], K = w.shape[1];
-  auto input_grad = [&] {
-    if (dx) matmul(batch_of_one(dy), batch_of_one(w), output_of(*dx));
+  auto bias_grad = [&] {
     if (db) {
       const View sums{db->data, db->dtype, Shape{1, N}, Shape{N, 1}};
       reduce(ReduceOp::kSum, dy, 0, 1, sums, nullptr);
     }
   };
+  auto input_grad = [&] {
+    if (dx) matmul(batch_of_one(dy), batch_of_one(w), output_of(*dx));
+    bias_grad();
+  };
   auto weight_grad = [&] {
     if (dw) matmul(batch_of_one(transposed(dy)), batch_of_one(x), output_of(*dw));
   };
+  if (linear_narrow_backward_applies(x, w, dy, dx, dw)) {
+    linear_narrow_backward(x, w, dy, dx, dw);
+    bias_grad();
+    return;
+  }
   const int64_t macs = M * N * K;
   if (dx && dw && dy.dtype == kFloat32 && get_num_threads() == 2 && !in_parallel_region() &&
       macs >= kSideBySideLeast && macs <= kSideBySideMost) {
