@@ -6,6 +6,7 @@
 #include <athanor/nn/activation.h>
 #include <athanor/nn/containers.h>
 #include <athanor/nn/conv.h>
+#include <athanor/nn/linear.h>
 #include <athanor/nn/normalization.h>
 #include <athanor/nn/pooling.h>
 #include <athanor/ops/binary.h>
@@ -49,6 +50,8 @@ Tensor Sequential::forward(const Tensor& x) {
   //   its backward pass then touch a quarter of the elements (2x2 windows).
   // - Conv2d then MaxPool2d (a ReLU between them moved after the pool) runs as one op,
   //   conv2d_max_pool2d, which on the CPU never stores a first layer's convolution output.
+  // - Linear then ReLU runs as linear_relu: the ReLU in place on the product's output, and its
+  //   mask applied in the same backward node.
   const bool rewrite = detail::active_summary_recorder() == nullptr;
   const size_t n = modules_.size();
   auto is_at = [&]<typename M>(size_t i) { return i < n && is_exactly<M>(*modules_[i]); };
@@ -69,6 +72,11 @@ Tensor Sequential::forward(const Tensor& x) {
         i = pool_at;
         continue;
       }
+    }
+    if (rewrite && is_at.template operator()<Linear>(i) && is_at.template operator()<ReLU>(i + 1)) {
+      y = static_cast<Linear&>(*modules_[i]).forward_relu(y);
+      ++i;
+      continue;
     }
     if (rewrite && is_at.template operator()<ReLU>(i) &&
         is_at.template operator()<MaxPool2d>(i + 1)) {

@@ -1,6 +1,6 @@
 // src/nn/containers_test.cpp: Sequential's rewrites: ReLU followed by MaxPool2d runs pooled
-// first, and Conv2d followed by MaxPool2d as one op, each with the same values and gradients as
-// the ops in the order written.
+// first, Conv2d followed by MaxPool2d as one op, and Linear followed by ReLU as linear_relu, each
+// with the same values and gradients as the ops in the order written.
 #include <limits>
 
 #include <gtest/gtest.h>
@@ -10,10 +10,12 @@
 #include <athanor/nn/activation.h>
 #include <athanor/nn/containers.h>
 #include <athanor/nn/conv.h>
+#include <athanor/nn/linear.h>
 #include <athanor/nn/pooling.h>
 #include <athanor/ops/activation.h>
 #include <athanor/ops/binary.h>
 #include <athanor/ops/conv.h>
+#include <athanor/ops/linalg.h>
 #include <athanor/ops/pool.h>
 #include <athanor/ops/reduce.h>
 
@@ -102,6 +104,39 @@ TEST(Sequential, ConvolutionThenPoolingMatchesTheOpsInTheirWrittenOrder) {
   }
 }
 
+// Linear then ReLU runs as linear_relu: the same bits as the ops in the order written, output
+// and every gradient, with NaN rows and exact-zero outputs (a zero weight row and bias).
+TEST(Sequential, LinearThenReluMatchesTheOpsInTheirWrittenOrder) {
+  for (DType dtype : {kFloat32, kFloat64}) {
+    SCOPED_TRACE(std::string(name(dtype)));
+    manual_seed(7);
+    Sequential model{Linear(8, 16, true, dtype), ReLU(), Linear(16, 10, true, dtype)};
+    auto& first = model.at<Linear>(0);
+    {
+      NoGradGuard no_grad;
+      first.weight.select(0, 3).fill_(0.0);
+      first.bias.select(0, 3).fill_(0.0);
+    }
+    Tensor x = randn({5, 8}, dtype);
+    x.select(0, 2).select(0, 1).fill_(std::numeric_limits<double>::quiet_NaN());
+    Tensor a = x.clone(), b = x.clone();
+    a.set_requires_grad();
+    b.set_requires_grad();
+    const Tensor ya = model(a);
+    const std::vector<Tensor> params = model.parameters();
+    const Tensor upstream = randn(ya.shape(), dtype);
+    sum(ya * upstream).backward();
+    std::vector<Tensor> grads;
+    for (const Tensor& p : params) grads.push_back(p.grad().clone()), p.set_grad(Tensor());
+    auto& last = model.at<Linear>(2);
+    const Tensor yb = linear(relu(linear(b, first.weight, first.bias)), last.weight, last.bias);
+    EXPECT_TENSOR_EQ(ya, yb);
+    sum(yb * upstream).backward();
+    EXPECT_TENSOR_EQ(a.grad(), b.grad());
+    for (size_t i = 0; i < params.size(); ++i) EXPECT_TENSOR_EQ(grads[i], params[i].grad()) << i;
+  }
+}
+
 TEST(Sequential, SummaryShowsEachLayerOfTheRewrittenRuns) {
   Sequential model{Conv2d(1, 2, 3, {.padding = 1}), ReLU(), MaxPool2d(2)};
   const std::string s = model.summary(Shape{1, 1, 6, 6});
@@ -109,6 +144,10 @@ TEST(Sequential, SummaryShowsEachLayerOfTheRewrittenRuns) {
   EXPECT_THAT(s, HasSubstr("1 (ReLU)"));
   EXPECT_THAT(s, HasSubstr("[1, 2, 6, 6]"));  // the ReLU's output, before pooling
   EXPECT_THAT(s, HasSubstr("[1, 2, 3, 3]"));
+  Sequential mlp{Linear(4, 3), ReLU()};
+  const std::string m = mlp.summary(Shape{2, 4});
+  EXPECT_THAT(m, HasSubstr("0 (Linear)"));
+  EXPECT_THAT(m, HasSubstr("1 (ReLU)"));
 }
 
 }  // namespace

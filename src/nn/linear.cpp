@@ -22,11 +22,24 @@ Linear::Linear(int64_t in_features, int64_t out_features, bool with_bias, DType 
   }
 }
 
-Tensor Linear::forward(const Tensor& x) {
-  ATHANOR_CHECK(x.dim() >= 1 && x.shape(-1) == in_features_,
+namespace {
+
+void check_input(const Tensor& x, int64_t in_features) {
+  ATHANOR_CHECK(x.dim() >= 1 && x.shape(-1) == in_features,
                 "Linear: input has {} features, layer expects {} (input shape {})",
-                x.dim() >= 1 ? x.shape(-1) : 0, in_features_, x.shape());
+                x.dim() >= 1 ? x.shape(-1) : 0, in_features, x.shape());
+}
+
+}  // namespace
+
+Tensor Linear::forward(const Tensor& x) {
+  check_input(x, in_features_);
   return athanor::linear(x, weight, bias);
+}
+
+Tensor Linear::forward_relu(const Tensor& x) {
+  check_input(x, in_features_);
+  return athanor::linear_relu(x, weight, bias);
 }
 
 std::string Linear::extra_repr() const {

@@ -5,6 +5,11 @@
 // gradient is contiguous like W and accumulates without a transposing copy), db = sum of dy's rows.
 // The backend's linear_backward computes the three (on the CPU at 2 threads, the two products at
 // once). The backward pass runs without grad mode, so the gradients are values, not a graph.
+//
+// linear_relu applies the ReLU to the product in place, and its backward masks dy by y > 0 before
+// the same three: one node, one output buffer and no separate pass over a fresh tensor each way.
+// The mlp's two ReLUs took 4.7 and 2.0 us forward at one thread (6.5 and 2.9 at two: the product's
+// output, half of it in the other core's cache, read by one thread into a new tensor).
 #include <athanor/ops/linalg.h>
 #include <athanor/ops/shape.h>
 
@@ -12,25 +17,29 @@
 
 namespace athanor {
 
-Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
-  ATHANOR_CHECK(weight.dim() == 2, "linear: expected a weight of shape [out, in], got shape {}",
+namespace {
+
+Tensor linear_node(const char* op, const Tensor& x, const Tensor& weight, const Tensor& bias,
+                   bool relu) {
+  ATHANOR_CHECK(weight.dim() == 2, "{}: expected a weight of shape [out, in], got shape {}", op,
                 weight.shape());
   const int64_t out_features = weight.shape(0), in_features = weight.shape(1);
   ATHANOR_CHECK(x.dim() >= 1 && x.shape(-1) == in_features,
-                "linear: input shape {} does not end with the weight's {} input features "
+                "{}: input shape {} does not end with the weight's {} input features "
                 "(weight shape {})",
-                x.shape(), in_features, weight.shape());
+                op, x.shape(), in_features, weight.shape());
   ATHANOR_CHECK(!bias.defined() || bias.shape() == Shape({out_features}),
-                "linear: expected a bias of shape [{}], got shape {}", out_features,
+                "{}: expected a bias of shape [{}], got shape {}", op, out_features,
                 bias.defined() ? bias.shape() : Shape{});
-  ops::check_same_device("linear", x, weight);
+  ops::check_same_device(op, x, weight);
   // Mixed dtypes compute in the promoted one, as matmul and + do.
   DType dtype = promote_types(x.dtype(), weight.dtype());
   if (bias.defined()) dtype = promote_types(dtype, bias.dtype());
   if (x.dtype() != dtype || weight.dtype() != dtype || (bias.defined() && bias.dtype() != dtype)) {
-    return linear(x.to(dtype), weight.to(dtype), bias.defined() ? bias.to(dtype) : bias);
+    return linear_node(op, x.to(dtype), weight.to(dtype), bias.defined() ? bias.to(dtype) : bias,
+                       relu);
   }
-  ops::check_floating("linear", x);
+  ops::check_floating(op, x);
 
   // [..., in] as rows [M, in] (a view when x's rows are contiguous).
   Shape out_shape = x.shape();
@@ -39,14 +48,24 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   const Tensor b = bias.defined() ? contiguous(bias) : Tensor();
   Tensor y = empty(Shape{rows.shape(0), out_features}, x.dtype(), x.device());
   const backend::View bias_view = b.defined() ? kernel_view(b) : backend::View{};
-  kernels_for(x, "linear")
-      .linear(kernel_view(rows), kernel_view(weight), b.defined() ? &bias_view : nullptr,
-              kernel_view(y));
+  const backend::KernelTable& kernels = kernels_for(x, op);
+  kernels.linear(kernel_view(rows), kernel_view(weight), b.defined() ? &bias_view : nullptr,
+                 kernel_view(y));
+  if (relu) kernels.unary(backend::UnaryOp::kRelu, kernel_view(y), kernel_view(y));
   const bool need_db = bias.defined() && bias.requires_grad();
-  y = with_backward("linear", y, {rows, weight, bias}, [rows, weight, need_db](const Tensor& dy) {
+  // The forward output, for the ReLU's mask (only then: a plain linear node keeps no output).
+  const Tensor out = relu ? y : Tensor();
+  y = with_backward(op, y, {rows, weight, bias}, [rows, weight, need_db, out](const Tensor& dy) {
     const bool need_dx = rows.requires_grad(), need_dw = weight.requires_grad();
     Tensor dx, dw, db;
-    const Tensor g = contiguous(dy);
+    Tensor g = contiguous(dy);
+    if (out.defined()) {
+      // d relu = dy where y > 0, else 0 (as relu's backward), into a new tensor: dy may be shared.
+      Tensor masked = empty(g.shape(), g.dtype(), g.device());
+      kernels_for(g, "relu").binary(backend::BinaryOp::kReluBackward, kernel_view(g),
+                                    kernel_view(out), kernel_view(masked));
+      g = masked;
+    }
     backend::View dxv, dwv, dbv;
     if (need_dx) dx = empty(rows.shape(), g.dtype(), g.device()), dxv = kernel_view(dx);
     if (need_dw) dw = empty(weight.shape(), g.dtype(), g.device()), dwv = kernel_view(dw);
@@ -58,6 +77,16 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     return Grads{dx, dw, db};
   });
   return x.dim() == 2 ? y : reshape(y, out_shape);
+}
+
+}  // namespace
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  return linear_node("linear", x, weight, bias, false);
+}
+
+Tensor linear_relu(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  return linear_node("linear_relu", x, weight, bias, true);
 }
 
 }  // namespace athanor

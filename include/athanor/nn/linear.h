@@ -13,6 +13,9 @@ class Linear : public Module {
   Linear(int64_t in_features, int64_t out_features, bool bias = true, DType dtype = kFloat32);
 
   Tensor forward(const Tensor& x) override;
+  /// relu(forward(x)) as one node (linear_relu): what nn::Sequential runs for a Linear followed
+  /// by a ReLU.
+  Tensor forward_relu(const Tensor& x);
   std::string type_name() const override { return "Linear"; }
   std::string extra_repr() const override;
 

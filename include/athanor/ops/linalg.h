@@ -15,4 +15,8 @@ Tensor matmul(const Tensor& a, const Tensor& b);
 /// defined -> [..., out]. One node, the bias fused into the product.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = {});
 
+/// relu(linear(x, weight, bias)) as one node, with the same values and gradients: the ReLU is
+/// applied to the product's output in place. nn::Sequential runs a Linear followed by a ReLU so.
+Tensor linear_relu(const Tensor& x, const Tensor& weight, const Tensor& bias = {});
+
 }  // namespace athanor
