@@ -33,12 +33,6 @@ constexpr int kDxRows = 4;      // rows of dx per tile
 constexpr int kDwMostCols = 6;  // rows of dw per tile (12 accumulators in 16 registers)
 constexpr int64_t kChunkFlops = int64_t{1} << 18;  // per parallel chunk, as linear_narrow
 
-struct Operands {
-  const float* dy;
-  int64_t lddy;
-  int64_t M, N, K;
-};
-
 // The K columns [k, k + kTileK) of one row: whole vectors, or masked past K.
 template <bool kMasked>
 struct Lanes {
@@ -60,78 +54,68 @@ struct Lanes {
   }
 };
 
-// dx rows [row, row + R), columns [k, k + kTileK).
+// Both products as one tile: out rows r = 0 .. R - 1, columns [k, k + kTileK), each the chain
+// sum over t = 0 .. T - 1 of a[r * a_r + t * a_t] b[t * ldb + k ..]: for dx, a = dy's rows (a_r
+// = lddy, a_t = 1), b = w and t = j; for dw, a = dy's columns (a_r = 1, a_t = lddy), b = x and
+// t = i.
+struct Tile {
+  const float* a;
+  int64_t a_r, a_t, T;
+  const float* b;
+  int64_t ldb;
+  float* out;
+  int64_t ldo, K;
+};
+
 template <int R, bool kMasked>
-void dx_tile(const Operands& o, const float* w, int64_t ldw, float* dx, int64_t lddx, int64_t row,
-             int64_t k) {
+void tile(const Tile& o, int64_t k) {
   const Lanes<kMasked> lanes(k, o.K);
   __m256 acc[R][kVecs];
 #pragma GCC unroll 8
-  for (int i = 0; i < R; ++i)
+  for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
-    for (int v = 0; v < kVecs; ++v) acc[i][v] = _mm256_setzero_ps();
-  const float* dy = o.dy + row * o.lddy;
-  for (int64_t j = 0; j < o.N; ++j) {
-    __m256 wv[kVecs];
+    for (int v = 0; v < kVecs; ++v) acc[r][v] = _mm256_setzero_ps();
+  for (int64_t t = 0; t < o.T; ++t) {
+    __m256 bv[kVecs];
 #pragma GCC unroll 4
-    for (int v = 0; v < kVecs; ++v) wv[v] = lanes.load(w + j * ldw + k, v);
+    for (int v = 0; v < kVecs; ++v) bv[v] = lanes.load(o.b + t * o.ldb + k, v);
 #pragma GCC unroll 8
-    for (int i = 0; i < R; ++i) {
-      const __m256 d = _mm256_broadcast_ss(dy + i * o.lddy + j);
+    for (int r = 0; r < R; ++r) {
+      const __m256 a = _mm256_broadcast_ss(o.a + r * o.a_r + t * o.a_t);
 #pragma GCC unroll 4
-      for (int v = 0; v < kVecs; ++v) acc[i][v] = _mm256_fmadd_ps(d, wv[v], acc[i][v]);
+      for (int v = 0; v < kVecs; ++v) acc[r][v] = _mm256_fmadd_ps(a, bv[v], acc[r][v]);
     }
   }
 #pragma GCC unroll 8
-  for (int i = 0; i < R; ++i)
+  for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
-    for (int v = 0; v < kVecs; ++v) lanes.store(dx + (row + i) * lddx + k, v, acc[i][v]);
+    for (int v = 0; v < kVecs; ++v) lanes.store(o.out + r * o.ldo + k, v, acc[r][v]);
 }
 
-// dw rows [col, col + C), columns [k, k + kTileK).
-template <int C, bool kMasked>
-void dw_tile(const Operands& o, const float* x, int64_t ldx, float* dw, int64_t lddw, int64_t col,
-             int64_t k) {
-  const Lanes<kMasked> lanes(k, o.K);
-  __m256 acc[C][kVecs];
-#pragma GCC unroll 8
-  for (int c = 0; c < C; ++c)
-#pragma GCC unroll 4
-    for (int v = 0; v < kVecs; ++v) acc[c][v] = _mm256_setzero_ps();
-  for (int64_t i = 0; i < o.M; ++i) {
-    __m256 xv[kVecs];
-#pragma GCC unroll 4
-    for (int v = 0; v < kVecs; ++v) xv[v] = lanes.load(x + i * ldx + k, v);
-    const float* dy = o.dy + i * o.lddy + col;
-#pragma GCC unroll 8
-    for (int c = 0; c < C; ++c) {
-      const __m256 d = _mm256_broadcast_ss(dy + c);
-#pragma GCC unroll 4
-      for (int v = 0; v < kVecs; ++v) acc[c][v] = _mm256_fmadd_ps(d, xv[v], acc[c][v]);
-    }
-  }
-#pragma GCC unroll 8
-  for (int c = 0; c < C; ++c)
-#pragma GCC unroll 4
-    for (int v = 0; v < kVecs; ++v) lanes.store(dw + (col + c) * lddw + k, v, acc[c][v]);
+// The tile's columns of K in turn, the last masked.
+template <int R>
+void tile_row(const Tile& o) {
+  const int64_t full = o.K / kTileK * kTileK;
+  for (int64_t k = 0; k < full; k += kTileK) tile<R, false>(o, k);
+  if (full < o.K) tile<R, true>(o, full);
 }
 
+// A tile of 1 to kDwMostCols rows at columns [k, k + kTileK), masked past K.
 template <bool kMasked>
-void dw_tile_any_cols(const Operands& o, const float* x, int64_t ldx, float* dw, int64_t lddw,
-                      int64_t col, int64_t cols, int64_t k) {
-  switch (cols) {
+void tile_any_rows(const Tile& o, int64_t rows, int64_t k) {
+  switch (rows) {
     case 1:
-      return dw_tile<1, kMasked>(o, x, ldx, dw, lddw, col, k);
+      return tile<1, kMasked>(o, k);
     case 2:
-      return dw_tile<2, kMasked>(o, x, ldx, dw, lddw, col, k);
+      return tile<2, kMasked>(o, k);
     case 3:
-      return dw_tile<3, kMasked>(o, x, ldx, dw, lddw, col, k);
+      return tile<3, kMasked>(o, k);
     case 4:
-      return dw_tile<4, kMasked>(o, x, ldx, dw, lddw, col, k);
+      return tile<4, kMasked>(o, k);
     case 5:
-      return dw_tile<5, kMasked>(o, x, ldx, dw, lddw, col, k);
+      return tile<5, kMasked>(o, k);
     default:
-      return dw_tile<6, kMasked>(o, x, ldx, dw, lddw, col, k);
+      return tile<6, kMasked>(o, k);
   }
 }
 
@@ -140,45 +124,55 @@ int64_t grain(int64_t flops_per_unit) {
   return std::max<int64_t>(1, kChunkFlops / std::max<int64_t>(flops_per_unit, 1));
 }
 
-void input_grad(const Operands& o, const View& w, const View& dx) {
-  const auto* wp = static_cast<const float*>(w.data);
-  auto* dxp = static_cast<float*>(dx.data);
-  const int64_t ldw = w.strides[0], lddx = dx.strides[0];
-  const int64_t tiles = (o.M + kDxRows - 1) / kDxRows, full_k = o.K / kTileK * kTileK;
-  parallel_for(0, tiles, grain(2 * kDxRows * o.N * o.K), [&](int64_t lo, int64_t hi) {
-    for (int64_t t = lo; t < hi; ++t) {
-      const int64_t row = t * kDxRows;
-      if (row + kDxRows <= o.M) {
-        for (int64_t k = 0; k < full_k; k += kTileK) {
-          dx_tile<kDxRows, false>(o, wp, ldw, dxp, lddx, row, k);
-        }
-        if (full_k < o.K) dx_tile<kDxRows, true>(o, wp, ldw, dxp, lddx, row, full_k);
+// dx [M, K] = dy w: tiles of kDxRows rows (the last rows one at a time), split by rows.
+void input_grad(const View& dy, const View& w, const View& dx) {
+  const int64_t M = dy.shape[0], N = dy.shape[1], K = w.shape[1];
+  const int64_t tiles = (M + kDxRows - 1) / kDxRows;
+  parallel_for(0, tiles, grain(2 * kDxRows * N * K), [&](int64_t lo, int64_t hi) {
+    for (int64_t row = lo * kDxRows; row < std::min(hi * kDxRows, M);) {
+      const Tile o{static_cast<const float*>(dy.data) + row * dy.strides[0],
+                   dy.strides[0],
+                   1,
+                   N,
+                   static_cast<const float*>(w.data),
+                   w.strides[0],
+                   static_cast<float*>(dx.data) + row * dx.strides[0],
+                   dx.strides[0],
+                   K};
+      if (row + kDxRows <= M) {
+        tile_row<kDxRows>(o);
+        row += kDxRows;
       } else {
-        for (int64_t r = row; r < o.M; ++r) {
-          for (int64_t k = 0; k < full_k; k += kTileK)
-            dx_tile<1, false>(o, wp, ldw, dxp, lddx, r, k);
-          if (full_k < o.K) dx_tile<1, true>(o, wp, ldw, dxp, lddx, r, full_k);
-        }
+        tile_row<1>(o);
+        row += 1;
       }
     }
   });
 }
 
-void weight_grad(const Operands& o, const View& x, const View& dw) {
-  const auto* xp = static_cast<const float*>(x.data);
-  auto* dwp = static_cast<float*>(dw.data);
-  const int64_t ldx = x.strides[0], lddw = dw.strides[0];
-  const int64_t groups = (o.N + kDwMostCols - 1) / kDwMostCols;
-  const int64_t tiles = (o.K + kTileK - 1) / kTileK;
-  parallel_for(0, tiles, grain(2 * o.M * o.N * kTileK), [&](int64_t lo, int64_t hi) {
+// dw [N, K] = dy^T x: groups of at most kDwMostCols rows, split by columns of K.
+void weight_grad(const View& dy, const View& x, const View& dw) {
+  const int64_t M = dy.shape[0], N = dy.shape[1], K = x.shape[1];
+  const int64_t groups = (N + kDwMostCols - 1) / kDwMostCols;
+  const int64_t tiles = (K + kTileK - 1) / kTileK;
+  parallel_for(0, tiles, grain(2 * M * N * kTileK), [&](int64_t lo, int64_t hi) {
     for (int64_t g = 0; g < groups; ++g) {
-      const int64_t col = g * o.N / groups, cols = (g + 1) * o.N / groups - col;
+      const int64_t col = g * N / groups, rows = (g + 1) * N / groups - col;
+      const Tile o{static_cast<const float*>(dy.data) + col,
+                   1,
+                   dy.strides[0],
+                   M,
+                   static_cast<const float*>(x.data),
+                   x.strides[0],
+                   static_cast<float*>(dw.data) + col * dw.strides[0],
+                   dw.strides[0],
+                   K};
       for (int64_t t = lo; t < hi; ++t) {
         const int64_t k = t * kTileK;
-        if (k + kTileK <= o.K) {
-          dw_tile_any_cols<false>(o, xp, ldx, dwp, lddw, col, cols, k);
+        if (k + kTileK <= K) {
+          tile_any_rows<false>(o, rows, k);
         } else {
-          dw_tile_any_cols<true>(o, xp, ldx, dwp, lddw, col, cols, k);
+          tile_any_rows<true>(o, rows, k);
         }
       }
     }
@@ -200,10 +194,8 @@ bool linear_narrow_backward_applies(const View& x, const View& w, const View& dy
 
 void linear_narrow_backward(const View& x, const View& w, const View& dy, const View* dx,
                             const View* dw) {
-  const Operands o{static_cast<const float*>(dy.data), dy.strides[0], dy.shape[0], dy.shape[1],
-                   w.shape[1]};
-  if (dx) input_grad(o, w, *dx);
-  if (dw) weight_grad(o, x, *dw);
+  if (dx) input_grad(dy, w, *dx);
+  if (dw) weight_grad(dy, x, *dw);
 }
 
 #else  // without AVX2 and FMA oneDNN takes every product
