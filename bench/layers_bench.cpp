@@ -174,7 +174,7 @@ void BM_linear_forward(benchmark::State& state) {
   const LinearLayer l(state.range(0), state.range(1), state.range(2));
   const Tensor y = athanor::empty({l.x.shape(0), l.w.shape(0)});
   const auto bv = kernel_view(l.b);
-  for (auto _ : state) cpu::linear(kernel_view(l.x), kernel_view(l.w), &bv, kernel_view(y));
+  for (auto _ : state) cpu::linear(kernel_view(l.x), kernel_view(l.w), &bv, kernel_view(y), false);
   count(state, l.flops());
 }
 

@@ -120,9 +120,10 @@ struct KernelTable {
   /// out[b] = a[b] @ w[b] for 3-D views [B, M, K] x [B, K, N] -> [B, M, N] (out contiguous;
   /// a and w may be transposed or broadcast over B through their strides).
   void (*matmul)(const View& a, const View& w, const View& out);
-  /// out = x @ w^T (+ bias [N] on every row when not null): x [M, K] and w [N, K] may be strided,
-  /// out [M, N] contiguous. A linear layer's forward, bias fused into the product.
-  void (*linear)(const View& x, const View& w, const View* bias, const View& out);
+  /// out = x @ w^T (+ bias [N] on every row when not null), then with `relu` max(out, 0) in place
+  /// (NaN passes, as UnaryOp::kRelu): x [M, K] and w [N, K] may be strided, out [M, N]
+  /// contiguous. A linear layer's forward, bias and activation fused into the product.
+  void (*linear)(const View& x, const View& w, const View* bias, const View& out, bool relu);
   /// The gradients of y = x @ w^T + b from dy [M, N] (contiguous): dx [M, K] = dy @ w, dw [N, K] =
   /// dy^T @ x and db [N] = the sum of dy's rows, each computed only where its view (contiguous) is
   /// not null; each the bits that matmul and reduce give it alone.

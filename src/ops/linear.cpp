@@ -50,8 +50,7 @@ Tensor linear_node(const char* op, const Tensor& x, const Tensor& weight, const 
   const backend::View bias_view = b.defined() ? kernel_view(b) : backend::View{};
   const backend::KernelTable& kernels = kernels_for(x, op);
   kernels.linear(kernel_view(rows), kernel_view(weight), b.defined() ? &bias_view : nullptr,
-                 kernel_view(y));
-  if (relu) kernels.unary(backend::UnaryOp::kRelu, kernel_view(y), kernel_view(y));
+                 kernel_view(y), relu);
   const bool need_db = bias.defined() && bias.requires_grad();
   // The forward output, for the ReLU's mask (only then: a plain linear node keeps no output).
   const Tensor out = relu ? y : Tensor();

@@ -23,7 +23,7 @@ void softmax_backward(const View& dy, const View& y, int dim, bool log, const Vi
 void cross_entropy(const View& x, const View& target, const View& loss, const View& p);
 void cross_entropy_backward(const View& p, const View& target, const View& g, const View& dx);
 void matmul(const View& a, const View& w, const View& out);
-void linear(const View& x, const View& w, const View* bias, const View& out);
+void linear(const View& x, const View& w, const View* bias, const View& out, bool relu);
 void linear_backward(const View& x, const View& w, const View& dy, const View* dx, const View* dw,
                      const View* db);
 void index_select(const View& x, int dim, const View& index, const View& out);

@@ -9,6 +9,9 @@
 // At 2 threads, where oneDNN does not multiply by brgemm (AVX2 machines), a medium product is split
 // by columns of the output into two one-thread products, the split following the two cores'
 // speeds (see split_by_columns).
+//
+// A linear layer's forward takes linear_narrow (up to 16 outputs) or linear_wide (a training
+// batch of a wider layer, with AVX-512) before oneDNN.
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -24,6 +27,7 @@
 
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/linear_narrow.h"
+#include "backend/cpu/linear_wide.h"
 #include "backend/cpu/loops.h"
 #include "backend/cpu/omp_threads.h"
 #include "backend/cpu/two_threads.h"
@@ -323,6 +327,31 @@ void matmul_reference(const View& a, const View& w, const View& out) {
                });
 }
 
+// cpu::linear without its ReLU, where linear_wide does not apply.
+void linear_product(const View& x, const View& w, const View* bias, const View& out) {
+  const int64_t M = x.shape[0], K = x.shape[1], N = w.shape[0];
+  if (linear_narrow_applies(x, w, out)) {
+    linear_narrow(x, w, bias, out);
+    return;
+  }
+  // As the batched product [1, M, K] x [1, K, N]: w^T is w's view with its strides swapped.
+  const View a{x.data, x.dtype, Shape{1, M, K}, Shape{M * K, x.strides[0], x.strides[1]}};
+  const View wt{w.data, w.dtype, Shape{1, K, N}, Shape{K * N, w.strides[1], w.strides[0]}};
+  const View c{out.data, out.dtype, Shape{1, M, N}, Shape{M * N, N, 1}};
+  if (bias != nullptr && x.dtype == kFloat32 && M > 0 && N > 0 && K > 0 && bias->strides[0] == 1) {
+    const Operand oa = describe(a), ow = describe(wt);
+    if (dnnl_supports(oa) && dnnl_supports(ow)) {
+      matmul_dnnl(oa, ow, a, wt, c, bias);
+      return;
+    }
+  }
+  matmul(a, wt, c);
+  if (bias != nullptr) {
+    const View row{bias->data, bias->dtype, Shape{M, N}, Shape{0, bias->strides[0]}};
+    binary(BinaryOp::kAdd, out, row, out);
+  }
+}
+
 }  // namespace
 
 void matmul(const View& a, const View& w, const View& out) {
@@ -376,29 +405,11 @@ void matmul(const View& a, const View& w, const View& out) {
   });
 }
 
-void linear(const View& x, const View& w, const View* bias, const View& out) {
+void linear(const View& x, const View& w, const View* bias, const View& out, bool relu) {
   ATHANOR_ASSERT(x.shape.rank() == 2 && w.shape.rank() == 2 && out.shape.rank() == 2);
-  const int64_t M = x.shape[0], K = x.shape[1], N = w.shape[0];
-  if (linear_narrow_applies(x, w, out)) {
-    linear_narrow(x, w, bias, out);
-    return;
-  }
-  // As the batched product [1, M, K] x [1, K, N]: w^T is w's view with its strides swapped.
-  const View a{x.data, x.dtype, Shape{1, M, K}, Shape{M * K, x.strides[0], x.strides[1]}};
-  const View wt{w.data, w.dtype, Shape{1, K, N}, Shape{K * N, w.strides[1], w.strides[0]}};
-  const View c{out.data, out.dtype, Shape{1, M, N}, Shape{M * N, N, 1}};
-  if (bias != nullptr && x.dtype == kFloat32 && M > 0 && N > 0 && K > 0 && bias->strides[0] == 1) {
-    const Operand oa = describe(a), ow = describe(wt);
-    if (dnnl_supports(oa) && dnnl_supports(ow)) {
-      matmul_dnnl(oa, ow, a, wt, c, bias);
-      return;
-    }
-  }
-  matmul(a, wt, c);
-  if (bias != nullptr) {
-    const View row{bias->data, bias->dtype, Shape{M, N}, Shape{0, bias->strides[0]}};
-    binary(BinaryOp::kAdd, out, row, out);
-  }
+  if (linear_wide_applies(x, w, out)) return linear_wide(x, w, bias, out, relu);
+  linear_product(x, w, bias, out);
+  if (relu) unary(UnaryOp::kRelu, out, out);
 }
 
 }  // namespace athanor::cpu
