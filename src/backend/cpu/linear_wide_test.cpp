@@ -13,7 +13,6 @@
 #include <athanor/core/parallel.h>
 
 #include "backend/cpu/linear_narrow.h"
-#include "backend/cpu/linear_narrow.h"
 #include "testing/sequence.h"
 
 namespace athanor::cpu {
