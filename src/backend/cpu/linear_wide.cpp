@@ -20,6 +20,7 @@
 #include <immintrin.h>
 #endif
 
+#include <athanor/core/error.h>
 #include <athanor/core/parallel.h>
 
 #include "backend/cpu/linear_narrow.h"

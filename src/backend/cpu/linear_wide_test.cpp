@@ -94,7 +94,7 @@ void expect_bits_equal(const std::vector<float>& got, const std::vector<float>& 
 TEST(LinearWide, EqualsTheLaneOrderedFmaLoopExactly) {
   SKIP_WITHOUT_KERNEL();
   std::vector<Case> cases;
-  // A thread's columns in groups of 1 to 6 (17 .. 30 outputs), rows 4 + 3, a K tail of 3.
+  // A thread's columns in groups of 4 to 6 (17 .. 30 outputs), rows 4 + 3, a K tail of 3.
   for (int64_t N = 17; N <= 30; ++N) cases.push_back({7, 259, N});
   // K at, around and between the vector widths, up to the largest taken.
   for (int64_t K : {256, 257, 271, 272, 784, 1023, 1024}) cases.push_back({5, K, 20});
@@ -107,6 +107,19 @@ TEST(LinearWide, EqualsTheLaneOrderedFmaLoopExactly) {
     Operands o = operands(c);
     expect_bits_equal(product(o, c), expected(o, c), c);
   }
+}
+
+// Many threads for few columns: a thread's 1 to 3 columns are one group of that size.
+TEST(LinearWide, GroupsOfOneToThreeColumnsAtManyThreads) {
+  SKIP_WITHOUT_KERNEL();
+  const int saved = get_num_threads();
+  for (int threads : {6, 8, 17}) {
+    set_num_threads(threads);
+    const Case c{kWideMostRows, kWideMostK, 17};
+    Operands o = operands(c);
+    expect_bits_equal(product(o, c), expected(o, c), c);
+  }
+  set_num_threads(saved);
 }
 
 TEST(LinearWide, ReluGivesPositiveZeroAndLetsNanThrough) {
