@@ -13,7 +13,8 @@
 // input- and hidden-side pre-activations of a step (equal except for GRU's n gate):
 //   dh_t = dy_t + dgh_{t+1} W_hh (+ dh_{t+1} z_{t+1} for a GRU), the gate kernel gives dgi_t,
 //   dgh_t (and dc_{t-1}); then over all steps at once: dx = dgi W_ih, dW_ih = dgi^T x,
-//   dW_hh = dgh^T h_prev, db_ih = sum dgi, db_hh = sum dgh; dh0 = dgh_first W_hh (+ direct).
+//   dW_hh = dgh^T h_prev (but for a GRU both as one dgates^T [x, h_prev], like the forward's
+//   product), db_ih = sum dgi, db_hh = sum dgh; dh0 = dgh_first W_hh (+ direct).
 #include <algorithm>
 #include <cstring>
 #include <utility>
@@ -252,26 +253,46 @@ RnnLayerOutput rnn_layer(RnnMode mode, const Tensor& x, const Tensor& h0, const 
     }
     if (h0_grad) grads[1] = gru ? rec + direct : rec;
     if (c0_grad) grads[2] = dc;
-    if (wi_grad) {
-      grads[3] = product(rnn, block_t(dgi, 0, rows, G * H), block(xc, 0, rows, I), dtype);
-    }
     // The column sums of dgh (b_hh's gradient; b_ih's too but for the GRU, whose dgi differs),
-    // from W_hh's gradient product when there is one (the same bits as sum, one pass fewer).
-    Tensor dgh_sums;
-    if (wh_grad) {
-      // h_{t-1} for every step, in time order.
-      const Tensor states = packed.narrow(0, 0, T);
-      const Tensor h_prev =
-          contiguous(T == 1    ? unsqueeze(h0c, 0)
-                     : reverse ? concat({states.narrow(0, 1, T - 1), unsqueeze(h0c, 0)}, 0)
-                               : concat({unsqueeze(h0c, 0), states.narrow(0, 0, T - 1)}, 0));
-      grads[4] = empty(Shape{G * H, H}, dtype);
-      const backend::View a = block_t(dgh, 0, rows, G * H), b = block(h_prev, 0, rows, H);
-      if (bh_grad || (bi_grad && !gru)) {
-        dgh_sums = empty(Shape{G * H}, dtype);
-        rnn.matmul_row_sums(a, b, kernel_view(grads[4]), kernel_view(dgh_sums));
+    // from a weight gradient's product over dgates^T when there is one (the same bits as sum, one
+    // pass fewer).
+    const bool sums_wanted = bh_grad || (bi_grad && !gru);
+    Tensor dgh_sums =
+        sums_wanted && (wh_grad || (wi_grad && joint)) ? empty(Shape{G * H}, dtype) : Tensor();
+    // dgates^T times rows of the step's inputs: the product, with the column sums when wanted.
+    auto weight_grad = [&](const backend::View& a, const Tensor& b, bool with_sums) {
+      Tensor out = empty(Shape{a.shape[0], b.shape(1)}, dtype);
+      const backend::View bv = block(b, 0, b.shape(0), b.shape(1));
+      if (with_sums) {
+        rnn.matmul_row_sums(a, bv, kernel_view(out), kernel_view(dgh_sums));
       } else {
-        rnn.matmul(a, b, kernel_view(grads[4]));
+        rnn.matmul(a, bv, kernel_view(out));
+      }
+      return out;
+    };
+    // h_{t-1} for every step, in time order.
+    auto previous_states = [&] {
+      const Tensor states = packed.narrow(0, 0, T);
+      return T == 1    ? unsqueeze(h0c, 0)
+             : reverse ? concat({states.narrow(0, 1, T - 1), unsqueeze(h0c, 0)}, 0)
+                       : concat({unsqueeze(h0c, 0), states.narrow(0, 0, T - 1)}, 0);
+    };
+    if (joint && wi_grad && wh_grad) {
+      // Both from one product of dgates^T by the rows [x_t, h_{t-1}] the forward multiplied by
+      // [W_ih, W_hh]^T: dgates (T N rows of G H, 3.7 MB for the LSTM benchmark) is read and
+      // packed once, and the input side's 28 columns take the same kernel as the hidden side's.
+      const Tensor inputs = reshape(concat({xc, previous_states()}, 2), Shape{rows, I + H});
+      const Tensor both = weight_grad(block_t(dgh, 0, rows, G * H), inputs, sums_wanted);
+      grads[3] = contiguous(both.narrow(1, 0, I));
+      grads[4] = contiguous(both.narrow(1, I, H));
+    } else {
+      if (wi_grad) {
+        grads[3] = weight_grad(block_t(dgi, 0, rows, G * H), reshape(xc, Shape{rows, I}),
+                               sums_wanted && joint && !wh_grad);
+      }
+      if (wh_grad) {
+        grads[4] = weight_grad(block_t(dgh, 0, rows, G * H),
+                               reshape(contiguous(previous_states()), Shape{rows, H}), sums_wanted);
       }
     }
     auto column_sums = [&](const Tensor& d) { return sum(reshape(d, Shape{rows, G * H}), {0}); };
