@@ -276,6 +276,41 @@ TEST(CrossEntropy, FusedCaseAgreesWithTheGeneralComposition) {
   EXPECT_EQ(empty_x.grad().shape(), Shape({0, 10}));
 }
 
+TEST(CrossEntropy, FusedReductionsAreTheBitsOfTheirOps) {
+  // The fused case reduces and scales without ops; its mean and sum are the bits of sum(per) / N
+  // and sum(per) (N = 67: 1 / N is inexact), in float32 and float64, and the mean's gradient is
+  // that of the per-sample losses scaled by the float 1 / N.
+  const Tensor y = randint(0, 10, {67});
+  for (DType dtype : {kFloat32, kFloat64}) {
+    SCOPED_TRACE(fmt::format("{}", dtype));
+    const Tensor x0 = to(random_normal({67, 10}, 50), dtype);
+    const Tensor per = cross_entropy(x0, y, {.reduction = Reduction::kNone});
+    EXPECT_TENSOR_EQ(cross_entropy(x0, y, {.reduction = Reduction::kSum}), sum(per));
+    EXPECT_TENSOR_EQ(cross_entropy(x0, y), sum(per) / 67.0);
+    Tensor mean_x = x0.clone().set_requires_grad(), per_x = x0.clone().set_requires_grad();
+    cross_entropy(mean_x, y).backward();
+    cross_entropy(per_x, y, {.reduction = Reduction::kNone})
+        .backward(full({67}, 1.0 / 67.0, dtype));
+    EXPECT_TENSOR_EQ(mean_x.grad(), per_x.grad());
+  }
+}
+
+TEST(CrossEntropy, TargetsOutsideTheFusedCaseTakeTheGeneralPath) {
+  // A target equal to ignore_index and a non-contiguous target are read by the general path (an
+  // out-of-range one too: BadArgumentsAreReported).
+  const Tensor x = to(random_normal({4, 3}, 51), kFloat32);
+  const Tensor y = Tensor::from(std::vector<int64_t>{0, 2, 1, 2}, Shape{4});
+  const Tensor per = cross_entropy(x, y, {.reduction = Reduction::kNone});
+  // Sample 1 ignored: the mean over the other three.
+  const Tensor ignored = cross_entropy(x, y, {.ignore_index = 2});
+  EXPECT_NEAR(ignored.item(), (per.select(0, 0).item() + per.select(0, 2).item()) / 2.0, 1e-6);
+  // Every other target of [8]: the same as the contiguous [4].
+  const Tensor spread = Tensor::from(std::vector<int64_t>{0, 9, 2, 9, 1, 9, 2, 9}, Shape{8});
+  const Tensor strided = reshape(spread, {4, 2}).select(1, 0);
+  ASSERT_FALSE(strided.is_contiguous());
+  EXPECT_NEAR(cross_entropy(x, strided).item(), cross_entropy(x, y).item(), 1e-6);
+}
+
 TEST(NllLoss, MatchesPyTorchAndLogSoftmaxComposition) {
   const Tensor x = logits(), y = classes_ignored();
   NLLOptions o{.weight = class_weight(), .reduction = Reduction::kNone};
