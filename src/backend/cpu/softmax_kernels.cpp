@@ -8,10 +8,6 @@
 #include <cmath>
 #include <limits>
 
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
-
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/loops.h"
 
@@ -83,48 +79,6 @@ void softmax_backward_row(const T* dy, const T* y, T* dx, int64_t N, int64_t I, 
   }
 }
 
-#if defined(__AVX512F__)
-
-// e^x for x <= 0 (a logit minus its row's maximum), to about 1 ulp: e^x = 2^n e^r with
-// n = round(x / ln 2) and r = x - n ln 2 (ln 2 in two parts), e^r by Cephes' expf polynomial.
-// Below -104, e^x rounds to 0 in float; NaN passes through.
-inline __m512 exp_nonpositive(__m512 x) {
-  constexpr __mmask16 kAll = 0xFFFF;  // masked forms: GCC 12 warns of the unmasked ones' operand
-  x = _mm512_maskz_max_ps(kAll, _mm512_set1_ps(-104.0f),
-                          x);  // the second operand where either is NaN
-  const __m512 n =
-      _mm512_maskz_roundscale_ps(kAll, _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                 _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-  p = _mm512_fmadd_ps(_mm512_mul_ps(p, r), r, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-  return _mm512_maskz_scalef_ps(kAll, p, n);
-}
-
-// One row of at most 16 classes in one vector: p = softmax(x) and the row's loss, the maximum as
-// row_max and the sum of the exponentials in double in the same order (only the exponentials
-// differ from the scalar rows').
-inline float cross_entropy_row16(const float* x, float* p, int64_t C, int64_t target) {
-  const __mmask16 k = static_cast<__mmask16>((1u << C) - 1);
-  const float m = row_max(x, C, 1);
-  const __m512 e = _mm512_maskz_mov_ps(
-      k, exp_nonpositive(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, x), _mm512_set1_ps(m))));
-  alignas(64) float exps[16];
-  _mm512_store_ps(exps, e);
-  double sum = 0;
-  for (int64_t c = 0; c < C; ++c) sum += static_cast<double>(exps[c]);
-  _mm512_mask_storeu_ps(p, k, _mm512_mul_ps(e, _mm512_set1_ps(static_cast<float>(1.0 / sum))));
-  return m + static_cast<float>(std::log(sum)) - x[target];
-}
-
-#endif
-
 template <typename Fn>
 void for_each_row(const Dims& d, Fn&& fn) {
   parallel_for(0, d.O * d.I, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(d.N, 1)),
@@ -150,10 +104,8 @@ void softmax(const View& x, int dim, bool log, const View& y) {
   });
 }
 
-// Per row, one exponential per element: p = softmax(x) and the loss log sum exp - x[target] =
-// m + log(sum exp(x - m)) - x[target]. In float with up to 16 classes a row is one vector
-// (cross_entropy_row16, within about 1 ulp of the softmax kernel's p); otherwise the softmax
-// kernel's scalar rows, bit for bit.
+// Per row, one exponential per element: p = softmax(x) (bit for bit as the softmax kernel) and the
+// loss log sum exp - x[target] = m + log(sum exp(x - m)) - x[target].
 void cross_entropy(const View& x, const View& target, const View& loss, const View& p) {
   const int64_t rows = x.shape[0], C = x.shape[1];
   if (C == 0) return;
@@ -164,20 +116,6 @@ void cross_entropy(const View& x, const View& target, const View& loss, const Vi
       const T* xp = static_cast<const T*>(x.data);
       T* lp = static_cast<T*>(loss.data);
       T* pp = static_cast<T*>(p.data);
-#if defined(__AVX512F__)
-      // The common classifier (up to 16 classes) a row per vector: the scalar rows' std::exp took
-      // 70 % of the op in a hot loop, and with cold caches its tables cost more (5.5 us for the
-      // mlp's [64, 10] against 3.4 hot).
-      if constexpr (std::is_same_v<T, float>) {
-        if (C <= 16) {
-          for_each_row({rows, C, 1}, [&](int64_t off) {
-            const int64_t i = off / C;
-            lp[i] = cross_entropy_row16(xp + off, pp + off, C, t[i * target.strides[0]]);
-          });
-          return;
-        }
-      }
-#endif
       for_each_row({rows, C, 1}, [&](int64_t off) {
         const T* xr = xp + off;
         const T m = row_max(xr, C, 1);
