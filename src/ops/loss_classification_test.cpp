@@ -301,7 +301,7 @@ TEST(CrossEntropy, TargetsOutsideTheFusedCaseTakeTheGeneralPath) {
   const Tensor x = to(random_normal({4, 3}, 51), kFloat32);
   const Tensor y = Tensor::from(std::vector<int64_t>{0, 2, 1, 2}, Shape{4});
   const Tensor per = cross_entropy(x, y, {.reduction = Reduction::kNone});
-  // Sample 1 ignored: the mean over the other three.
+  // Samples 1 and 3 ignored: the mean over the other two.
   const Tensor ignored = cross_entropy(x, y, {.ignore_index = 2});
   EXPECT_NEAR(ignored.item(), (per.select(0, 0).item() + per.select(0, 2).item()) / 2.0, 1e-6);
   // Every other target of [8]: the same as the contiguous [4].
