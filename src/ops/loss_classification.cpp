@@ -141,20 +141,24 @@ Tensor fused_cross_entropy(const Tensor& input, const Tensor& target, Reduction 
   }
   return with_backward(
       "cross_entropy", out, {input}, [p, target, reduction, scale, cpu](const Tensor& dy) {
-        // g_i: the gradient reaching row i's loss, one value broadcast for sum and mean.
+        // g_i: the gradient reaching row i's loss, one value broadcast for sum and mean (on the
+        // CPU the mean's dy * (1 / N) in dy's dtype here, read by the kernel from the stack).
+        const Shape broadcast_rows{p.shape(0)};
+        float mean_f = 0;
+        double mean_d = 0;
         Tensor g;
-        if (reduction == Reduction::kMean && cpu && dy.dim() == 0) {
-          g = empty(Shape{}, dy.dtype(), dy.device());
-          if (dy.dtype() == kFloat32) {
-            *g.data_ptr<float>() = dy.item<float>() * static_cast<float>(scale);
-          } else {
-            *g.data_ptr<double>() = dy.item<double>() * scale;
-          }
+        backend::View gv;
+        if (reduction == Reduction::kMean && cpu && dy.dtype() == kFloat32) {
+          mean_f = dy.item<float>() * static_cast<float>(scale);
+          gv = {&mean_f, kFloat32, broadcast_rows, Shape{0}};
+        } else if (reduction == Reduction::kMean && cpu) {
+          mean_d = dy.item<double>() * scale;
+          gv = {&mean_d, kFloat64, broadcast_rows, Shape{0}};
         } else {
           g = reduction == Reduction::kMean ? dy * scale : contiguous(dy);
+          gv = kernel_view(g);
+          if (reduction != Reduction::kNone) gv.shape = broadcast_rows, gv.strides = Shape{0};
         }
-        backend::View gv = kernel_view(g);
-        if (reduction != Reduction::kNone) gv.shape = Shape{p.shape(0)}, gv.strides = Shape{0};
         const Tensor dx = empty(p.shape(), p.dtype(), p.device());
         kernels_for(p, "cross_entropy")
             .cross_entropy_backward(kernel_view(p), kernel_view(target), gv, kernel_view(dx));
